@@ -1,0 +1,268 @@
+"""`Paddle`: configuration, the `async with` lifetime, and sending one API call with retries."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import re
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Self
+from urllib.parse import urlsplit
+
+from . import errors
+from ._protocol import (
+    ApiRequest,
+    build_headers,
+    decode_envelope,
+    error_from_response,
+)
+from ._ratelimit import RateLimit, RateLimiter
+from ._retry import RetryPolicy, call_with_retries
+from ._session import Transport
+from ._types import Environment, Timeout
+from .customers._operations import Customers
+
+if TYPE_CHECKING:
+    import aiohttp
+
+__all__ = ["Paddle"]
+
+_KEY_ENVIRONMENT = re.compile(r"pdl_(live|sdbx)_")
+_ENVIRONMENT_OF_MARKER = {"live": Environment.PRODUCTION, "sdbx": Environment.SANDBOX}
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+_DEFAULT_RATE_LIMIT = RateLimit()
+
+
+def mask_key(api_key: str) -> str:
+    """Return the first characters of a key, enough to tell keys apart in logs, never more."""
+    shown = 18 if _KEY_ENVIRONMENT.match(api_key) else 4
+    return api_key[:shown] + "…"
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_base_url(base_url: str) -> str:
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise errors.ConfigurationError(f"base_url must be an http(s) URL, got {base_url!r}")
+    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+        raise errors.ConfigurationError(
+            "base_url must use https: plain http would send the API key in clear text "
+            "(http is allowed only for loopback hosts such as 127.0.0.1)"
+        )
+    if parts.query or parts.fragment:
+        raise errors.ConfigurationError("base_url must not have a query or fragment")
+    return base_url.rstrip("/")
+
+
+def _check_key(api_key: str) -> Environment | None:
+    if not isinstance(api_key, str) or not api_key.strip():
+        raise errors.ConfigurationError("api_key must be a non-empty string")
+    if api_key != api_key.strip() or any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in api_key):
+        raise errors.ConfigurationError("api_key contains whitespace or control characters")
+    match = _KEY_ENVIRONMENT.match(api_key)
+    return _ENVIRONMENT_OF_MARKER[match.group(1)] if match else None
+
+
+def _resolve_base_url(
+    key_environment: Environment | None, environment: Environment | None, base_url: str | None
+) -> str:
+    if base_url is not None and environment is not None:
+        raise errors.ConfigurationError("pass either environment= or base_url=, not both")
+    if base_url is not None:
+        base_url = _check_base_url(base_url)
+        for known in Environment:
+            if base_url == known.base_url:
+                environment = known
+        if environment is None or key_environment is None:
+            return base_url
+    if environment is None:
+        if key_environment is None:
+            raise errors.ConfigurationError(
+                "this API key does not name its environment (a key created before 2025-05-06): "
+                "pass environment=Environment.SANDBOX or Environment.PRODUCTION"
+            )
+        return key_environment.base_url
+    if key_environment is not None and key_environment is not environment:
+        raise errors.ConfigurationError(
+            f"this is a {key_environment.name.lower()} API key but the client is set up for "
+            f"{environment.name.lower()} ({environment.base_url}); Paddle would answer 403 "
+            "invalid_token"
+        )
+    return environment.base_url
+
+
+class Paddle:
+    """An async client for the Paddle Billing API, owning one connection pool.
+
+    Use it as ``async with Paddle(api_key) as paddle: ...``, or keep one for an application's
+    lifetime and ``await paddle.aclose()`` at shutdown. It is safe to share between tasks: no
+    request state lives on it.
+
+    Args:
+        api_key: A Paddle API key. New keys (``pdl_live_apikey_...``, ``pdl_sdbx_apikey_...``)
+            name their environment; a key for the other environment raises
+            `ConfigurationError` here, before any request.
+        environment: `Environment.SANDBOX` or `Environment.PRODUCTION`; inferred from new keys,
+            required for keys created before 2025-05-06.
+        base_url: Any other server (a proxy, FakePaddle); plain http only for loopback hosts.
+        timeout: A `Timeout`, or seconds for the total; default 30 s total, 5 s to connect.
+        max_retries: Retries after the first attempt (default 3); overrides ``retry``.
+        retry: The whole `RetryPolicy`.
+        max_connections: The size of the connection pool (default 64).
+        rate_limit: The client's own pacing: a `RateLimit` (default 240 requests per 60 s, as
+            Paddle allows per IP), a `RateLimiter` to share with other clients, or None for off.
+        session: An ``aiohttp.ClientSession`` to use; the caller keeps owning (and closing) it.
+    """
+
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        environment: Environment | None = None,
+        base_url: str | None = None,
+        timeout: Timeout | float | None = None,
+        max_retries: int | None = None,
+        retry: RetryPolicy | None = None,
+        max_connections: int = 64,
+        rate_limit: RateLimit | RateLimiter | None = _DEFAULT_RATE_LIMIT,
+        session: aiohttp.ClientSession | None = None,
+    ) -> None:
+        key_environment = _check_key(api_key)
+        self._base_url = _resolve_base_url(key_environment, environment, base_url)
+        self._masked_key = mask_key(api_key)
+        self._headers = build_headers(api_key, has_body=False)
+        self._headers_with_body = build_headers(api_key, has_body=True)
+        self._timeout = Timeout.coerce(timeout)
+        policy = retry or RetryPolicy()
+        if max_retries is not None:
+            policy = RetryPolicy(
+                max_retries=max_retries,
+                max_time=policy.max_time,
+                initial_backoff=policy.initial_backoff,
+                max_backoff=policy.max_backoff,
+                max_retry_after=policy.max_retry_after,
+            )
+        self._retry = policy
+        if max_connections < 1:
+            raise errors.ConfigurationError("max_connections must be at least 1")
+        self._limiter: RateLimiter | None = (
+            rate_limit.limiter() if isinstance(rate_limit, RateLimit) else rate_limit
+        )
+        self._transport = Transport(max_connections=max_connections, session=session)
+        self._closed = False
+        self._sleepers: set[asyncio.Future[None]] = set()
+        self.customers = Customers(self)
+        """Operations on customers: create, get, update, list, list_credit_balances."""
+
+    def __repr__(self) -> str:
+        return f"Paddle(base_url={self._base_url!r}, api_key={self._masked_key!r})"
+
+    @property
+    def base_url(self) -> str:
+        """The API base URL requests go to."""
+        return self._base_url
+
+    @property
+    def closed(self) -> bool:
+        """Whether the client was closed."""
+        return self._closed
+
+    @property
+    def rate_limiter(self) -> RateLimiter | None:
+        """The limiter pacing this client's requests, or None."""
+        return self._limiter
+
+    def connections_in_use(self) -> int:
+        """Return how many pooled connections requests hold right now (0 when idle)."""
+        return self._transport.connections_in_use()
+
+    async def __aenter__(self) -> Self:
+        if self._closed:
+            raise errors.ClientClosedError("a closed Paddle client cannot be reopened")
+        self._transport.open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the client; requests still running fail with `ClientClosedError`."""
+        if self._closed:
+            return
+        self._closed = True
+        for sleeper in self._sleepers:
+            if not sleeper.done():
+                sleeper.set_exception(errors.ClientClosedError("the Paddle client was closed"))
+        await self._transport.close()
+
+    async def _sleep(self, seconds: float) -> None:
+        """Wait, unless the client is closed first (then raise `ClientClosedError`)."""
+        if self._closed:
+            raise errors.ClientClosedError("the Paddle client is closed")
+        loop = asyncio.get_running_loop()
+        sleeper: asyncio.Future[None] = loop.create_future()
+        handle = loop.call_later(seconds, _wake, sleeper)
+        self._sleepers.add(sleeper)
+        try:
+            await sleeper
+        finally:
+            handle.cancel()
+            self._sleepers.discard(sleeper)
+
+    async def _on_rate_limited(self, seconds: float) -> None:
+        if self._limiter is not None:
+            await self._limiter.pause(seconds)
+
+    async def _send(self, request: ApiRequest, *, timeout: Timeout | float | None = None) -> Any:
+        """Send an API call with pacing and retries; return the decoded success envelope."""
+        if self._closed:
+            raise errors.ClientClosedError("the Paddle client is closed")
+        attempt_timeout = self._timeout if timeout is None else Timeout.coerce(timeout)
+        url = self._base_url + request.path
+        if request.query:
+            url += "?" + request.query
+        headers = self._headers if request.body is None else self._headers_with_body
+        limiter = self._limiter
+        transport = self._transport
+
+        async def attempt() -> dict[str, Any]:
+            if limiter is not None:
+                await limiter.acquire(self._sleep)
+            raw = await transport.send(
+                request.method,
+                url,
+                headers=headers,
+                body=request.body,
+                timeout=attempt_timeout,
+                path=request.path,
+            )
+            if 200 <= raw.status < 300:
+                return decode_envelope(raw)
+            raise error_from_response(raw)
+
+        return await call_with_retries(
+            attempt,
+            policy=self._retry,
+            kind=request.kind,
+            describe=f"{request.method} {request.path}",
+            sleep=self._sleep,
+            on_rate_limited=self._on_rate_limited,
+        )
+
+
+def _wake(sleeper: asyncio.Future[None]) -> None:
+    if not sleeper.done():
+        sleeper.set_result(None)

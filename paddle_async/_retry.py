@@ -1,0 +1,190 @@
+"""The only module that imports backoff: what is retried, and how long to wait.
+
+The decision table (by request kind, see `Kind`):
+
+=============================  =========  =========  ==============================
+outcome                        GET        PATCH      POST /customers
+=============================  =========  =========  ==============================
+connect error / connect timeout retry      retry      retry (never reached Paddle)
+429                            retry after Retry-After (all kinds; capped)
+500, 503                       retry      retry      retry ("not processed")
+521, 522, 523                  retry      retry      retry (Cloudflare never reached Paddle)
+502, 504, 520, 524             retry      retry      retry, outcome unknown
+timeout / dropped after send   retry      retry      retry, outcome unknown
+400, 401, 403, 404, 409, ...   raise      raise      raise
+=============================  =========  =========  ==============================
+
+"Outcome unknown" marks the create: a later 409 ``customer_already_exists`` may be our own
+customer, which the create operation then reconciles instead of raising.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from typing import TypeVar
+
+import attrs
+import backoff
+
+from . import errors
+from ._protocol import Kind
+
+__all__ = [
+    "RetryPolicy",
+    "call_with_retries",
+    "recording_waits",
+]
+
+T = TypeVar("T")
+logger = logging.getLogger("paddle_async")
+
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
+# Statuses where Paddle (or Cloudflare in front of it) tells us the request was not processed.
+NOT_PROCESSED_STATUSES = frozenset({429, 500, 503, 521, 522, 523})
+
+
+def _non_negative(_: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if value < 0:
+        raise ValueError(f"{attribute.name} must not be negative")
+
+
+@attrs.frozen(kw_only=True)
+class RetryPolicy:
+    """How the client retries failed requests.
+
+    Args:
+        max_retries: Retries after the first attempt (0 turns retries off).
+        max_time: Seconds from the first attempt after which no retry starts.
+        initial_backoff: The first backoff wait, doubled each retry (with jitter).
+        max_backoff: The longest backoff wait.
+        max_retry_after: The longest ``Retry-After`` the client waits; a 429 asking for more
+            raises `RateLimitError` at once.
+    """
+
+    max_retries: int = attrs.field(default=3, validator=attrs.validators.ge(0))
+    max_time: float = attrs.field(default=120.0, validator=_non_negative)
+    initial_backoff: float = attrs.field(default=0.5, validator=_non_negative)
+    max_backoff: float = attrs.field(default=8.0, validator=_non_negative)
+    max_retry_after: float = attrs.field(default=60.0, validator=_non_negative)
+
+    def backoff_waits(self) -> Iterator[float]:
+        """Yield the backoff waits before each retry: exponential, with equal jitter."""
+        schedule = backoff.expo(base=2, factor=self.initial_backoff, max_value=self.max_backoff)
+        next(schedule)  # backoff's generators are primed with one send(None)
+        for nominal in schedule:
+            # Half fixed, half random: spreads retrying clients without ever waiting ~0.
+            yield nominal / 2 + random.uniform(0, nominal / 2)
+
+
+class _WaitRecorder:
+    """The test switch: record retry waits instead of sleeping through them."""
+
+    active: list[float] | None = None
+
+
+@contextlib.contextmanager
+def recording_waits() -> Iterator[list[float]]:
+    """Turn retry waits off inside the block, recording each skipped wait in the yielded list."""
+    previous = _WaitRecorder.active
+    waits: list[float] = []
+    _WaitRecorder.active = waits
+    try:
+        yield waits
+    finally:
+        _WaitRecorder.active = previous
+
+
+def set_waits_enabled(enabled: bool) -> None:
+    """Turn retry waits on or off for the whole process (for test suites)."""
+    _WaitRecorder.active = None if enabled else []
+
+
+@attrs.frozen
+class _Decision:
+    retry: bool
+    unknown_outcome: bool
+    wait: float | None  # None: use the backoff schedule
+
+
+def _decide(exc: errors.PaddleError, kind: Kind) -> _Decision:
+    if isinstance(exc, errors.TransportError):
+        return _Decision(True, exc.sent and kind is Kind.CREATE, None)
+    if isinstance(exc, errors.APIError) and exc.status in RETRYABLE_STATUSES:
+        unknown = kind is Kind.CREATE and exc.status not in NOT_PROCESSED_STATUSES
+        return _Decision(True, unknown, exc.retry_after if exc.status == 429 else None)
+    return _Decision(False, False, None)
+
+
+async def call_with_retries(
+    attempt: Callable[[], Awaitable[T]],
+    *,
+    policy: RetryPolicy,
+    kind: Kind,
+    describe: str,
+    sleep: Callable[[float], Awaitable[None]],
+    on_rate_limited: Callable[[float], Awaitable[None]] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> T:
+    """Run ``attempt`` until it succeeds, raises something final, or the budget runs out.
+
+    Args:
+        attempt: Sends the request once; raises a paddle_async error on failure.
+        policy: The retry budget and waits.
+        kind: How safe the request is to repeat.
+        describe: ``METHOD /path`` for log lines.
+        sleep: Waits between attempts (the client's, which a close interrupts).
+        on_rate_limited: Told the Retry-After of every 429, to pause the shared limiter.
+        clock: Monotonic time, for the time budget.
+
+    Raises:
+        The last error, with `CustomerAlreadyExistsError.after_unknown_outcome` set when an
+        earlier attempt of a create may have reached Paddle.
+    """
+    started = clock()
+    waits = policy.backoff_waits()
+    unknown_outcome = False
+    retries = 0
+    while True:
+        try:
+            return await attempt()
+        except errors.CustomerAlreadyExistsError as exc:
+            exc.after_unknown_outcome = unknown_outcome
+            raise
+        except (errors.APIError, errors.TransportError) as exc:
+            decision = _decide(exc, kind)
+            unknown_outcome = unknown_outcome or decision.unknown_outcome
+            if not decision.retry:
+                raise
+            wait = next(waits) if decision.wait is None else decision.wait
+            if isinstance(exc, errors.RateLimitError) and on_rate_limited is not None:
+                # Pause every task sharing the limiter, even when this one gives up below.
+                await on_rate_limited(wait)
+            if decision.wait is not None and decision.wait > policy.max_retry_after:
+                raise
+            if retries >= policy.max_retries or clock() - started + wait > policy.max_time:
+                raise
+            retries += 1
+            logger.debug(
+                "retry %d/%d of %s after %s in %.2f s (request_id=%s)",
+                retries,
+                policy.max_retries,
+                describe,
+                _what(exc),
+                wait,
+                getattr(exc, "request_id", None),
+            )
+            recorder = _WaitRecorder.active
+            if recorder is not None:
+                recorder.append(wait)
+            else:
+                await sleep(wait)
+
+
+def _what(exc: errors.PaddleError) -> str:
+    if isinstance(exc, errors.APIError):
+        return f"HTTP {exc.status}" + (f" {exc.code}" if exc.code else "")
+    return type(exc).__name__

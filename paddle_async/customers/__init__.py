@@ -1,0 +1,43 @@
+"""Paddle customers: models, request classes and operations.
+
+See https://developer.paddle.com/api-reference/customers/overview.
+"""
+
+from ._models import (
+    CreditBalance,
+    CurrencyCode,
+    Customer,
+    CustomerBalance,
+    CustomerStatus,
+    ImportMeta,
+    MigrationProvider,
+)
+from ._operations import (
+    Customers,
+    create_customer,
+    get_customer,
+    list_credit_balances,
+    list_customers,
+    update_customer,
+)
+from ._requests import CreateCustomer, ListCreditBalances, ListCustomers, UpdateCustomer
+
+__all__ = [
+    "CreateCustomer",
+    "CreditBalance",
+    "CurrencyCode",
+    "Customer",
+    "CustomerBalance",
+    "CustomerStatus",
+    "Customers",
+    "ImportMeta",
+    "ListCreditBalances",
+    "ListCustomers",
+    "MigrationProvider",
+    "UpdateCustomer",
+    "create_customer",
+    "get_customer",
+    "list_credit_balances",
+    "list_customers",
+    "update_customer",
+]
