@@ -1,0 +1,180 @@
+"""Request classes: validation before sending, and the exact JSON they produce."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from paddle_async import UNSET
+from paddle_async.customers import (
+    CreateCustomer,
+    CustomerStatus,
+    ListCreditBalances,
+    ListCustomers,
+    UpdateCustomer,
+)
+from paddle_async.customers._requests import check_customer_id
+from paddle_async.errors import ValidationError
+
+
+def fields_of(error: pytest.ExceptionInfo[ValidationError]) -> list[str]:
+    return [item.field for item in error.value.field_errors]
+
+
+def test_create_sends_only_given_fields() -> None:
+    """A create with only an email sends only the email."""
+    assert {"email": "a@example.com"} == CreateCustomer(email="a@example.com").to_wire()
+
+
+def test_create_full_body() -> None:
+    """A full create sends email, name, custom_data and locale."""
+    request = CreateCustomer(
+        email="a@example.com", name="Ada", custom_data={"ref": "x1"}, locale="el"
+    )
+    assert {
+        "email": "a@example.com",
+        "name": "Ada",
+        "custom_data": {"ref": "x1"},
+        "locale": "el",
+    } == request.to_wire()
+
+
+def test_create_names_every_bad_field() -> None:
+    """One ValidationError names each bad field, and it is also a ValueError."""
+    with pytest.raises(ValidationError) as caught:
+        CreateCustomer(email="", name="x" * 1025, custom_data={"f": object()}, locale="")
+    assert ["email", "name", "custom_data", "locale"] == fields_of(caught)
+    assert isinstance(caught.value, ValueError)
+
+
+@pytest.mark.parametrize("email", ["", "x" * 310 + "@example.com", "no-at-sign", "a b@example.com"])
+def test_create_rejects_bad_emails(email: str) -> None:
+    """Empty, overlong and obviously malformed addresses are rejected."""
+    with pytest.raises(ValidationError):
+        CreateCustomer(email=email)
+
+
+def test_create_rejects_non_finite_custom_data() -> None:
+    """custom_data must be JSON: NaN is not."""
+    with pytest.raises(ValidationError):
+        CreateCustomer(email="a@example.com", custom_data={"x": float("nan")})
+
+
+def test_update_omits_unset_fields() -> None:
+    """Only given fields are sent."""
+    assert {"name": "Ada"} == UpdateCustomer(name="Ada").to_wire()
+
+
+def test_update_sends_null_for_clearable_fields() -> None:
+    """name=None and custom_data=None become JSON null."""
+    assert {"name": None, "custom_data": None} == UpdateCustomer(
+        name=None, custom_data=None
+    ).to_wire()
+
+
+@pytest.mark.parametrize("field", ["email", "status", "locale"])
+def test_update_rejects_none_for_unclearable_fields(field: str) -> None:
+    """None for email, status or locale is rejected before sending."""
+    kwargs: dict[str, Any] = {field: None}
+    with pytest.raises(ValidationError) as caught:
+        UpdateCustomer(**kwargs)
+    assert [field] == fields_of(caught)
+
+
+def test_update_status_is_sent_as_string() -> None:
+    """An enum status is sent as its value."""
+    assert {"status": "archived"} == UpdateCustomer(status=CustomerStatus.ARCHIVED).to_wire()
+
+
+def test_update_rejects_unknown_status() -> None:
+    """Only active and archived can be sent."""
+    with pytest.raises(ValidationError):
+        UpdateCustomer(status="deleted")
+
+
+def test_empty_update_is_rejected() -> None:
+    """An update with no field at all is a bug, caught before sending."""
+    with pytest.raises(ValidationError):
+        UpdateCustomer()
+
+
+def test_update_defaults_are_unset() -> None:
+    """Every update field defaults to UNSET."""
+    request = UpdateCustomer(locale="en")
+    assert (UNSET, UNSET, UNSET, UNSET) == (
+        request.name,
+        request.email,
+        request.status,
+        request.custom_data,
+    )
+
+
+def test_read_only_fields_cannot_be_sent() -> None:
+    """Request classes have no read-only fields to set."""
+    with pytest.raises(TypeError):
+        CreateCustomer(email="a@example.com", marketing_consent=True)  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        UpdateCustomer(import_meta={"imported_from": "x"})  # type: ignore[call-arg]
+
+
+def test_list_query_joins_arrays_with_commas() -> None:
+    """Arrays become one comma-separated parameter."""
+    request = ListCustomers(
+        status=["active", "archived"],
+        email=["a@example.com", "b@example.com"],
+        order_by="id[asc]",
+        per_page=200,
+    )
+    assert {
+        "after": None,
+        "email": "a@example.com,b@example.com",
+        "id": None,
+        "order_by": "id[ASC]",
+        "per_page": 200,
+        "search": None,
+        "status": "active,archived",
+    } == request.to_query()
+
+
+def test_list_accepts_a_single_string_for_arrays() -> None:
+    """status="archived" means one status, not a list of characters."""
+    assert ("archived",) == ListCustomers(status="archived").status
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"per_page": 0}, "per_page"),
+        ({"per_page": 201}, "per_page"),
+        ({"per_page": True}, "per_page"),
+        ({"status": ["deleted"]}, "status"),
+        ({"email": ["x" * 95 + "@example.com"]}, "email"),
+        ({"search": "x" * 101}, "search"),
+        ({"order_by": "name[ASC]"}, "order_by"),
+        ({"after": "../x"}, "after"),
+        ({"id": ["ctm_short"]}, "id"),
+    ],
+)
+def test_list_rejects_bad_filters(kwargs: dict[str, Any], field: str) -> None:
+    """Each bad filter is named."""
+    with pytest.raises(ValidationError) as caught:
+        ListCustomers(**kwargs)
+    assert [field] == fields_of(caught)
+
+
+def test_credit_balance_query() -> None:
+    """Currency codes are comma-joined and checked."""
+    assert {"currency_code": "USD,GBP"} == ListCreditBalances(currency_code=["USD", "GBP"]).to_query()
+    with pytest.raises(ValidationError):
+        ListCreditBalances(currency_code=["usd"])
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["../x", "a?b", "ctm_01H844P3H41S12ZS5MN4AXJA51", "ctm_01h844p3h41s12zs5mn4axja5", "", None, 42],
+)
+def test_malformed_customer_ids_are_rejected(value: Any) -> None:
+    """Anything but ctm_ plus 26 lowercase characters never reaches a URL path."""
+    with pytest.raises(ValidationError):
+        check_customer_id(value)
