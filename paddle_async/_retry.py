@@ -37,6 +37,8 @@ __all__ = [
     "RetryPolicy",
     "call_with_retries",
     "recording_waits",
+    "set_waits_enabled",
+    "waits_enabled",
 ]
 
 T = TypeVar("T")
@@ -94,6 +96,17 @@ def recording_waits() -> Iterator[list[float]]:
     _WaitRecorder.active = waits
     try:
         yield waits
+    finally:
+        _WaitRecorder.active = previous
+
+
+@contextlib.contextmanager
+def waits_enabled() -> Iterator[None]:
+    """Sleep through retry waits inside the block, even where `recording_waits` is active."""
+    previous = _WaitRecorder.active
+    _WaitRecorder.active = None
+    try:
+        yield
     finally:
         _WaitRecorder.active = previous
 

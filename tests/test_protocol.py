@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from email.utils import format_datetime
 from datetime import UTC, datetime
+from email.utils import format_datetime
 from typing import Any
 
 import pytest
@@ -125,7 +125,8 @@ def test_html_error_body_keeps_status_and_excerpt() -> None:
     )
     assert errors.ServerError is type(error)
     assert (502, None, "edge-7") == (error.status, error.code, error.request_id)
-    assert error.body_excerpt is not None and "Bad gateway" in error.body_excerpt
+    assert error.body_excerpt is not None
+    assert "Bad gateway" in error.body_excerpt
 
 
 def test_rate_limit_error_carries_retry_after() -> None:
