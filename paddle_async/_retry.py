@@ -158,7 +158,7 @@ async def call_with_retries(
         earlier attempt of a create may have reached Paddle.
     """
     started = clock()
-    waits = policy.backoff_waits()
+    waits: Iterator[float] | None = None  # made on the first retry: most calls never need it
     unknown_outcome = False
     retries = 0
     while True:
@@ -172,7 +172,12 @@ async def call_with_retries(
             unknown_outcome = unknown_outcome or decision.unknown_outcome
             if not decision.retry:
                 raise
-            wait = next(waits) if decision.wait is None else decision.wait
+            if decision.wait is None:
+                if waits is None:
+                    waits = policy.backoff_waits()
+                wait = next(waits)
+            else:
+                wait = decision.wait
             if isinstance(exc, errors.RateLimitError) and on_rate_limited is not None:
                 # Pause every task sharing the limiter, even when this one gives up below.
                 await on_rate_limited(wait)

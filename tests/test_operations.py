@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -311,3 +312,25 @@ async def test_module_functions_and_namespace_agree(paddle: Paddle, fake: FakePa
     assert await paddle.customers.get(stored["id"]) == await get_customer(paddle, stored["id"])
     customer: Customer = await paddle.customers.get(stored["id"])
     assert stored["email"] == customer.email
+
+
+async def test_cancelling_a_listing_leaks_nothing(paddle: Paddle, fake: FakePaddle) -> None:
+    """A task cancelled while walking pages releases its connection without warnings."""
+    fake.seed(10)
+    fake.faults.delay(5.0, n=1)
+    seen: list[str] = []
+
+    async def walk() -> None:
+        async for customer in paddle.customers.list(ListCustomers(per_page=2)):
+            seen.append(customer.id)
+
+    task = asyncio.create_task(walk())
+    for _ in range(500):
+        if fake.requests:
+            break
+        await asyncio.sleep(0.01)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert [] == seen
+    assert 0 == paddle.connections_in_use()
