@@ -1,0 +1,1015 @@
+"""FakePaddle follows Paddle's customers wire contract, driven with a plain aiohttp client."""
+
+# House style writes `assert expected == actual`, which SIM300 calls a Yoda condition.
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import re
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import aiohttp
+import attrs
+import pytest
+from yarl import URL
+
+from paddle_async.testing import TEST_API_KEY, FakePaddle, RecordedRequest
+
+AUTH = {"Authorization": f"Bearer {TEST_API_KEY}"}
+ID_PATTERN = re.compile(r"ctm_[0-9a-z]{26}")
+CREATED_AT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
+UPDATED_AT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
+MISSING_ID = "ctm_01aaaaaaaaaaaaaaaaaaaaaaaa"
+
+
+@attrs.frozen
+class Reply:
+    status: int
+    body: Any
+    headers: dict[str, str]
+    raw: bytes
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakePaddle]:
+    async with FakePaddle() as server:
+        yield server
+
+
+@pytest.fixture
+async def http(fake: FakePaddle) -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession(base_url=fake.base_url, headers=AUTH) as session:
+        yield session
+
+
+async def send(http: aiohttp.ClientSession, method: str, url: str | URL, **kw: Any) -> Reply:
+    async with http.request(method, url, **kw) as response:
+        raw = await response.read()
+        body = await response.json() if response.content_type == "application/json" else None
+        return Reply(response.status, body, dict(response.headers), raw)
+
+
+def error_of(reply: Reply) -> dict[str, Any]:
+    assert {"error", "meta"} == set(reply.body)
+    assert 4 == uuid.UUID(reply.body["meta"]["request_id"]).version
+    return dict(reply.body["error"])
+
+
+def codes(reply: Reply) -> tuple[int, str]:
+    return reply.status, error_of(reply)["code"]
+
+
+def fields(reply: Reply) -> list[str]:
+    return [e["field"] for e in error_of(reply)["errors"]]
+
+
+async def create(http: aiohttp.ClientSession, **body: Any) -> dict[str, Any]:
+    reply = await send(http, "POST", "/customers", json=body)
+    assert 201 == reply.status
+    return dict(reply.body["data"])
+
+
+async def list_ids(http: aiohttp.ClientSession, url: str) -> tuple[list[str], dict[str, Any]]:
+    reply = await send(http, "GET", URL(url, encoded=True))
+    assert 200 == reply.status
+    return [c["id"] for c in reply.body["data"]], reply.body["meta"]["pagination"]
+
+
+# Authentication and the envelope
+
+
+async def test_missing_authorization_is_403(fake: FakePaddle) -> None:
+    """No Authorization header gets 403 authentication_missing in Paddle's envelope."""
+    async with aiohttp.ClientSession() as bare:
+        reply = await send(bare, "GET", f"{fake.base_url}/customers")
+    assert {
+        "type": "request_error",
+        "code": "authentication_missing",
+        "detail": "Authentication header missing.",
+        "documentation_url": "https://developer.paddle.com/errors/shared/authentication_missing",
+    } == error_of(reply)
+    assert 403 == reply.status
+
+
+@pytest.mark.parametrize(
+    ("header", "code"),
+    [
+        (f"Basic {TEST_API_KEY}", "authentication_malformed"),
+        ("Bearer", "authentication_malformed"),
+        ("Bearer a b", "authentication_malformed"),
+        (TEST_API_KEY, "authentication_malformed"),
+        (
+            "Bearer pdl_sdbx_apikey_01otherotherotherotherother_OtherKeyForTestsOnly0_xyz",
+            "invalid_token",
+        ),
+    ],
+)
+async def test_bad_authorization_is_403(fake: FakePaddle, header: str, code: str) -> None:
+    """A header that is not `Bearer <key>` is malformed; another key is an invalid token."""
+    async with aiohttp.ClientSession(headers={"Authorization": header}) as other:
+        reply = await send(other, "GET", f"{fake.base_url}/customers")
+    assert (403, code) == codes(reply)
+
+
+async def test_faults_skip_unauthenticated_requests(fake: FakePaddle) -> None:
+    """A request failing auth gets its 403 and leaves scripted faults for the next one."""
+    fake.faults.fail_next(1, 503)
+    async with aiohttp.ClientSession() as bare:
+        assert 403 == (await send(bare, "GET", f"{fake.base_url}/customers")).status
+        reply = await send(bare, "GET", f"{fake.base_url}/customers", headers=AUTH)
+    assert (503, "service_unavailable") == codes(reply)
+
+
+async def test_success_envelope_has_data_and_request_id(http: aiohttp.ClientSession) -> None:
+    """A success is `{data, meta: {request_id}}`, served as application/json."""
+    customer = await create(http, email="jo@example.com")
+    reply = await send(http, "GET", f"/customers/{customer['id']}")
+    assert ["data", "meta"] == list(reply.body)
+    assert ["request_id"] == list(reply.body["meta"])
+    assert 4 == uuid.UUID(reply.body["meta"]["request_id"]).version
+    assert reply.headers["Content-Type"].startswith("application/json")
+
+
+async def test_unknown_path_and_wrong_method(http: aiohttp.ClientSession) -> None:
+    """An unknown path is 404 not_found; a wrong method is 405 method_not_allowed."""
+    assert (404, "not_found") == codes(await send(http, "GET", "/addresses"))
+    assert (405, "method_not_allowed") == codes(await send(http, "DELETE", "/customers"))
+    assert (405, "method_not_allowed") == codes(
+        await send(http, "POST", f"/customers/{MISSING_ID}")
+    )
+
+
+# Create
+
+
+async def test_create_returns_201_and_the_whole_entity(http: aiohttp.ClientSession) -> None:
+    """POST /customers stores the customer with Paddle's defaults and formats."""
+    customer = await create(http, email="jo@example.com", name="Jo Brown")
+    assert {
+        "status": "active",
+        "custom_data": None,
+        "name": "Jo Brown",
+        "email": "jo@example.com",
+        "marketing_consent": False,
+        "locale": "en",
+        "import_meta": None,
+    } == {k: v for k, v in customer.items() if k not in ("id", "created_at", "updated_at")}
+    assert ID_PATTERN.fullmatch(customer["id"])
+    assert CREATED_AT.fullmatch(customer["created_at"])
+    assert UPDATED_AT.fullmatch(customer["updated_at"])
+
+
+async def test_create_with_every_field(fake: FakePaddle, http: aiohttp.ClientSession) -> None:
+    """Name, custom_data and locale are stored as sent."""
+    body = {"email": "el@example.com", "name": None, "custom_data": {"a": [1, {"b": None}]}}
+    customer = await create(http, **body, locale="el")
+    assert (None, {"a": [1, {"b": None}]}, "el") == (
+        customer["name"],
+        customer["custom_data"],
+        customer["locale"],
+    )
+    assert customer == fake.customer(customer["id"])
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type", "code"),
+    [
+        (b'{"email": "jo@example.com"}', "text/plain", "bad_request"),
+        (b'{"email": "jo@example.com"}', None, "bad_request"),
+        (b'{"email": ', "application/json", "invalid_json"),
+        (b"", "application/json", "invalid_json"),
+        (
+            b'{"email": "jo@example.com", "custom_data": {"x": NaN}}',
+            "application/json",
+            "invalid_json",
+        ),
+        (b'["jo@example.com"]', "application/json", "bad_request"),
+    ],
+)
+async def test_create_body_must_be_a_json_object(
+    fake: FakePaddle, http: aiohttp.ClientSession, data: bytes, content_type: str | None, code: str
+) -> None:
+    """Wrong Content-Type, broken JSON or a non-object body is refused and nothing is stored."""
+    headers = {"Content-Type": content_type} if content_type else {}
+    reply = await send(http, "POST", "/customers", data=data, headers=headers)
+    assert (400, code) == codes(reply)
+    assert [] == fake.customers()
+
+
+@pytest.mark.parametrize(
+    ("body", "bad_fields"),
+    [
+        ({}, ["email"]),
+        ({"email": None}, ["email"]),
+        ({"email": ""}, ["email"]),
+        ({"email": "a" * 309 + "@example.com"}, ["email"]),
+        ({"email": "jo@example.com", "name": "n" * 1025}, ["name"]),
+        (
+            {"email": "jo@example.com", "name": 5, "custom_data": [1], "locale": None},
+            ["name", "custom_data", "locale"],
+        ),
+        ({"email": "jo@example.com", "nickname": "Jo", "status": "active"}, ["nickname", "status"]),
+        (
+            {"email": "jo@example.com", "id": MISSING_ID, "marketing_consent": True},
+            ["id", "marketing_consent"],
+        ),
+        (
+            {"email": "jo@example.com", "import_meta": None, "created_at": "x", "updated_at": "y"},
+            ["import_meta", "created_at", "updated_at"],
+        ),
+    ],
+)
+async def test_create_rejects_invalid_fields(
+    http: aiohttp.ClientSession, body: dict[str, Any], bad_fields: list[str]
+) -> None:
+    """Missing, mistyped, too long, unknown and read-only fields give invalid_field naming each."""
+    reply = await send(http, "POST", "/customers", json=body)
+    assert (400, "invalid_field") == codes(reply)
+    assert bad_fields == fields(reply)
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "jö@example.com",
+        ".jo@example.com",
+        "jo.@example.com",
+        "jo..brown@example.com",
+        "jo@example..com",
+        "jo brown@example.com",
+        "a" * 65 + "@example.com",
+        "jo.example.com",
+        "jo@",
+        "@example.com",
+    ],
+)
+async def test_create_rejects_emails_paddle_rejects(
+    http: aiohttp.ClientSession, email: str
+) -> None:
+    """Non-ASCII, misplaced dots, spaces, a long local part or no @: customer_email_invalid."""
+    reply = await send(http, "POST", "/customers", json={"email": email})
+    assert (400, "customer_email_invalid") == codes(reply)
+    expected_url = "https://developer.paddle.com/errors/customers/customer_email_invalid"
+    assert expected_url == error_of(reply)["documentation_url"]
+
+
+async def test_duplicate_email_is_409_naming_the_existing_customer(
+    fake: FakePaddle, http: aiohttp.ClientSession
+) -> None:
+    """Creating a second customer with an existing email gets 409 customer_already_exists."""
+    existing = fake.add_customer(email="jo@example.com", status="archived")
+    reply = await send(http, "POST", "/customers", json={"email": "jo@example.com"})
+    assert (409, "customer_already_exists") == codes(reply)
+    expected = f"customer email conflicts with customer of id {existing['id']}"
+    assert expected == error_of(reply)["detail"]
+    assert 1 == len(fake.customers())
+
+
+async def test_ids_increase_in_creation_order(
+    fake: FakePaddle, http: aiohttp.ClientSession
+) -> None:
+    """IDs from seeding, add_customer and the API sort in creation order."""
+    ids = fake.seed(300)
+    ids.append(fake.add_customer(email="a@example.com")["id"])
+    ids += [(await create(http, email=f"api{n}@example.com"))["id"] for n in range(5)]
+    assert sorted(set(ids)) == ids
+    assert ids == [c["id"] for c in fake.customers()]
+    assert all(ID_PATTERN.fullmatch(i) for i in ids)
+
+
+# Get
+
+
+async def test_get_returns_the_customer_archived_or_not(
+    fake: FakePaddle, http: aiohttp.ClientSession
+) -> None:
+    """GET /customers/{id} returns a stored customer, archived ones too."""
+    stored = fake.add_customer(email="jo@example.com", status="archived", custom_data={"k": 1})
+    reply = await send(http, "GET", f"/customers/{stored['id']}")
+    assert (200, stored) == (reply.status, reply.body["data"])
+
+
+@pytest.mark.parametrize("customer_id", [MISSING_ID, "ctm_short", "pro_01aaaaaaaaaaaaaaaaaaaaaaaa"])
+async def test_get_unknown_or_malformed_id_is_404(
+    http: aiohttp.ClientSession, customer_id: str
+) -> None:
+    """An unknown or malformed ID is 404 not_found, naming the ID."""
+    reply = await send(http, "GET", f"/customers/{customer_id}")
+    assert (404, "not_found") == codes(reply)
+    assert f"Customer {customer_id} not found." == error_of(reply)["detail"]
+
+
+# Update
+
+
+async def test_patch_changes_only_the_given_fields(
+    fake: FakePaddle, http: aiohttp.ClientSession
+) -> None:
+    """PATCH is partial, bumps updated_at and returns the whole entity."""
+    before = fake.add_customer(email="jo@example.com", name="Jo", custom_data={"a": 1})
+    reply = await send(http, "PATCH", f"/customers/{before['id']}", json={"locale": "fr"})
+    after = reply.body["data"]
+    assert (200, {**before, "locale": "fr", "updated_at": after["updated_at"]}) == (
+        reply.status,
+        after,
+    )
+    assert after["updated_at"] > before["updated_at"]
+    assert after == fake.customer(before["id"])
+
+
+async def test_patch_nulls_clear_and_objects_replace(
+    fake: FakePaddle, http: aiohttp.ClientSession
+) -> None:
+    """`name: null` clears the name; custom_data null clears it and an object replaces it."""
+    stored = fake.add_customer(email="jo@example.com", name="Jo", custom_data={"a": 1})
+    url = f"/customers/{stored['id']}"
+    cleared = (await send(http, "PATCH", url, json={"name": None, "custom_data": None})).body[
+        "data"
+    ]
+    replaced = (await send(http, "PATCH", url, json={"custom_data": {"b": 2}})).body["data"]
+    assert (None, None) == (cleared["name"], cleared["custom_data"])
+    assert {"b": 2} == replaced["custom_data"]
+
+
+async def test_patch_everything_and_an_empty_body(
+    fake: FakePaddle, http: aiohttp.ClientSession
+) -> None:
+    """Every updatable field can change at once; `{}` changes nothing but updated_at."""
+    stored = fake.add_customer(email="jo@example.com")
+    url = f"/customers/{stored['id']}"
+    changes = {
+        "name": "A",
+        "email": "a@example.com",
+        "status": "archived",
+        "custom_data": {},
+        "locale": "el",
+    }
+    updated = (await send(http, "PATCH", url, json=changes)).body["data"]
+    empty = await send(http, "PATCH", url, json={})
+    assert changes == {k: updated[k] for k in changes}
+    assert (200, {**updated, "updated_at": empty.body["data"]["updated_at"]}) == (
+        empty.status,
+        empty.body["data"],
+    )
+    assert fake.find_by_email("jo@example.com") is None
+
+
+@pytest.mark.parametrize(
+    ("body", "bad_fields"),
+    [
+        ({"email": None, "status": None, "locale": None}, ["email", "status", "locale"]),
+        ({"status": "deleted"}, ["status"]),
+        ({"name": "n" * 1025, "custom_data": "x"}, ["name", "custom_data"]),
+        (
+            {"marketing_consent": True, "import_meta": None, "id": MISSING_ID, "x": 1},
+            ["marketing_consent", "import_meta", "id", "x"],
+        ),
+    ],
+)
+async def test_patch_rejects_invalid_fields(
+    fake: FakePaddle, http: aiohttp.ClientSession, body: dict[str, Any], bad_fields: list[str]
+) -> None:
+    """Nulls for email/status/locale, bad values and unknown or read-only keys: invalid_field."""
+    stored = fake.add_customer(email="jo@example.com")
+    reply = await send(http, "PATCH", f"/customers/{stored['id']}", json=body)
+    assert ((400, "invalid_field"), bad_fields) == (codes(reply), fields(reply))
+    assert stored == fake.customer(stored["id"])
+
+
+async def test_patch_body_errors_and_unknown_id(
+    fake: FakePaddle, http: aiohttp.ClientSession
+) -> None:
+    """PATCH checks the body like POST, after checking that the customer exists."""
+    stored = fake.add_customer(email="jo@example.com")
+    url = f"/customers/{stored['id']}"
+    assert (400, "bad_request") == codes(await send(http, "PATCH", url, data=b"{}"))
+    assert (400, "invalid_json") == codes(
+        await send(http, "PATCH", url, data=b"{", headers={"Content-Type": "application/json"})
+    )
+    assert (400, "customer_email_invalid") == codes(
+        await send(http, "PATCH", url, json={"email": "jo..b@example.com"})
+    )
+    assert (404, "not_found") == codes(
+        await send(http, "PATCH", f"/customers/{MISSING_ID}", json={"name": "x"})
+    )
+
+
+async def test_patch_to_a_taken_email_is_409(fake: FakePaddle, http: aiohttp.ClientSession) -> None:
+    """Taking another customer's email is 409; keeping one's own email is fine."""
+    jo = fake.add_customer(email="jo@example.com")
+    sam = fake.add_customer(email="sam@example.com")
+    taken = await send(http, "PATCH", f"/customers/{sam['id']}", json={"email": "jo@example.com"})
+    same = await send(http, "PATCH", f"/customers/{jo['id']}", json={"email": "jo@example.com"})
+    assert (409, f"customer email conflicts with customer of id {jo['id']}") == (
+        taken.status,
+        error_of(taken)["detail"],
+    )
+    assert 200 == same.status
+
+
+# Credit balances
+
+
+async def test_credit_balances_are_listed_and_filtered(
+    fake: FakePaddle, http: aiohttp.ClientSession
+) -> None:
+    """Balances come back unpaginated, filtered by a comma-separated currency_code."""
+    customer_id = fake.add_customer(email="jo@example.com")["id"]
+    fake.add_credit_balance(customer_id, "USD", available="550", reserved="900", used="1300")
+    fake.add_credit_balance(customer_id, "EUR", available="1")
+    fake.add_credit_balance(customer_id, "GBP")
+    url = f"/customers/{customer_id}/credit-balances"
+    every = await send(http, "GET", url)
+    some = await send(http, "GET", URL(f"{url}?currency_code=GBP%2CUSD", encoded=True))
+    assert ["request_id"] == list(every.body["meta"])
+    assert ["USD", "EUR", "GBP"] == [b["currency_code"] for b in every.body["data"]]
+    assert {
+        "customer_id": customer_id,
+        "currency_code": "USD",
+        "balance": {"available": "550", "reserved": "900", "used": "1300"},
+    } == every.body["data"][0]
+    assert ["USD", "GBP"] == [b["currency_code"] for b in some.body["data"]]
+
+
+async def test_credit_balances_empty_unknown_and_invalid(
+    fake: FakePaddle, http: aiohttp.ClientSession
+) -> None:
+    """No balances is `data: []`; an unknown customer is 404; a bad currency is 400."""
+    customer_id = fake.add_customer(email="jo@example.com")["id"]
+    empty = await send(http, "GET", f"/customers/{customer_id}/credit-balances")
+    missing = await send(http, "GET", f"/customers/{MISSING_ID}/credit-balances")
+    bad = await send(http, "GET", f"/customers/{customer_id}/credit-balances?currency_code=usd")
+    assert (200, []) == (empty.status, empty.body["data"])
+    assert (404, "not_found") == codes(missing)
+    assert (400, "invalid_field") == codes(bad)
+    with pytest.raises(KeyError):
+        fake.add_credit_balance(MISSING_ID, "USD")
+
+
+# List
+
+
+async def test_list_defaults(fake: FakePaddle, http: aiohttp.ClientSession) -> None:
+    """By default: active customers only, newest first, 50 a page, `next` absolute."""
+    ids = fake.seed(66, archived_every=6)
+    active = [i for n, i in enumerate(ids) if (n + 1) % 6]
+    got, pagination = await list_ids(http, f"{fake.base_url}/customers")
+    assert active[::-1][:50] == got
+    assert {
+        "per_page": 50,
+        "next": f"{fake.base_url}/customers?after={got[-1]}",
+        "has_more": True,
+        "estimated_total": 55,
+    } == pagination
+
+
+@pytest.mark.parametrize("order_by", ["id[ASC]", "id[asc]", "ID[Desc]", "id%5BDESC%5D"])
+async def test_pagination_walks_every_page_once(
+    fake: FakePaddle, http: aiohttp.ClientSession, order_by: str
+) -> None:
+    """Following `next` over 4 pages yields each match once, in order, filters kept."""
+    ids = fake.seed(40, archived_every=4)
+    fake.add_customer(email="other@example.org", name="Not A Match")
+    filters = f"search=CUSTOMER&status=active%2Carchived&order_by={order_by}&per_page=11"
+    url = f"{fake.base_url}/customers?{filters}"
+    pages: list[list[str]] = []
+    while True:
+        got, pagination = await list_ids(http, url)
+        pages.append(got)
+        assert urlsplit(pagination["next"]).netloc == urlsplit(fake.base_url).netloc
+        assert 40 == pagination["estimated_total"]
+        query = dict(parse_qsl(urlsplit(pagination["next"]).query))
+        assert {"search": "CUSTOMER", "status": "active,archived", "per_page": "11"} == {
+            k: query[k] for k in ("search", "status", "per_page")
+        }
+        assert got[-1] == query["after"]
+        if not pagination["has_more"]:
+            break
+        url = pagination["next"]
+    expected = ids[::-1] if "desc" in order_by.lower() else ids
+    assert ([11, 11, 11, 7], expected) == (
+        [len(p) for p in pages],
+        list(itertools.chain.from_iterable(pages)),
+    )
+
+
+async def test_next_is_present_on_the_last_and_on_empty_pages(
+    fake: FakePaddle, http: aiohttp.ClientSession
+) -> None:
+    """The last page has has_more false and a `next`; an empty page keeps the request's after."""
+    ids = fake.seed(3)
+    last, last_page = await list_ids(http, f"{fake.base_url}/customers?order_by=id[ASC]")
+    empty, empty_page = await list_ids(http, last_page["next"])
+    none, none_page = await list_ids(http, f"{fake.base_url}/customers?email=nobody%40example.com")
+    assert (ids, False) == (last, last_page["has_more"])
+    assert ([], False, last_page["next"]) == (empty, empty_page["has_more"], empty_page["next"])
+    expected_next = f"{fake.base_url}/customers?email=nobody%40example.com"
+    assert ([], expected_next, 0) == (none, none_page["next"], none_page["estimated_total"])
+
+
+async def test_next_uses_next_base_url() -> None:
+    """With next_base_url, `next` points there, as Paddle's https links do."""
+    async with (
+        FakePaddle(next_base_url="https://sandbox-api.paddle.com/") as fake,
+        aiohttp.ClientSession(base_url=fake.base_url, headers=AUTH) as http,
+    ):
+        ids = fake.seed(2)
+        _, pagination = await list_ids(http, f"{fake.base_url}/customers?per_page=1")
+    assert (
+        f"https://sandbox-api.paddle.com/customers?per_page=1&after={ids[1]}" == pagination["next"]
+    )
+
+
+async def test_after_excludes_the_cursor_even_if_unknown(
+    fake: FakePaddle, http: aiohttp.ClientSession
+) -> None:
+    """`after` starts strictly after the given ID, in either order, stored or not."""
+    ids = fake.seed(5)
+    asc, _ = await list_ids(http, f"{fake.base_url}/customers?order_by=id[ASC]&after={ids[1]}")
+    desc, _ = await list_ids(http, f"{fake.base_url}/customers?after={ids[3]}")
+    between, _ = await list_ids(http, f"{fake.base_url}/customers?order_by=id[ASC]&after={ids[2]}0")
+    assert (ids[2:], ids[2::-1], ids[3:]) == (asc, desc, between)
+
+
+async def test_per_page_is_clamped_and_checked(
+    fake: FakePaddle, http: aiohttp.ClientSession
+) -> None:
+    """per_page over 200 becomes 200; below 1 or not an integer is 400 invalid_field."""
+    fake.seed(250)
+    got, pagination = await list_ids(http, f"{fake.base_url}/customers?per_page=1000")
+    assert (200, 200, True) == (len(got), pagination["per_page"], pagination["has_more"])
+    for bad in ("0", "-1", "abc", "1.5", ""):
+        reply = await send(http, "GET", f"/customers?per_page={bad}")
+        assert ((400, "invalid_field"), ["per_page"]) == (codes(reply), fields(reply))
+
+
+async def test_filters(fake: FakePaddle, http: aiohttp.ClientSession) -> None:
+    """email (exact, CSV, encoded), id (CSV), search (any case) and status filter together."""
+    jo = fake.add_customer(email="jo+1@example.com", name="Jo Brown")
+    sam = fake.add_customer(email="sam@example.org", name="Sam Miller", status="archived")
+    kim = fake.add_customer(email="kim@example.com", name="Kim BROWNING")
+    base = f"{fake.base_url}/customers?order_by=id[ASC]"
+    cases = {
+        "&email=jo%2B1%40example.com,sam@example.org": [jo["id"]],
+        "&email=JO%2B1%40example.com": [],
+        "&email=jo%2B1%40example.com%2Csam%40example.org&status=archived,active": [
+            jo["id"],
+            sam["id"],
+        ],
+        f"&id={sam['id']},{kim['id']}": [kim["id"]],
+        f"&id={sam['id']}&status=archived": [sam["id"]],
+        "&search=brown": [jo["id"], kim["id"]],
+        "&search=EXAMPLE.ORG&status=archived": [sam["id"]],
+        f"&search={kim['id'][-8:].upper()}": [kim["id"]],
+        "&status=archived": [sam["id"]],
+        f"&email=kim%40example.com&id={jo['id']}": [],
+    }
+    results = {query: (await list_ids(http, base + query))[0] for query in cases}
+    assert cases == results
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("email=" + "a" * 90 + "%40example.com", "email"),
+        ("email=ok%40example.com," + "a" * 101, "email"),
+        ("search=" + "s" * 101, "search"),
+        ("status=active,deleted", "status"),
+        ("order_by=email[ASC]", "order_by"),
+        ("order_by=id", "order_by"),
+    ],
+)
+async def test_list_rejects_invalid_query(
+    http: aiohttp.ClientSession, query: str, field: str
+) -> None:
+    """Long email items or search, unknown statuses and bad order_by are 400 invalid_field."""
+    reply = await send(http, "GET", URL(f"/customers?{query}", encoded=True))
+    assert ((400, "invalid_field"), [field]) == (codes(reply), fields(reply))
+
+
+async def test_estimated_total_and_skip_count(
+    fake: FakePaddle, http: aiohttp.ClientSession
+) -> None:
+    """estimated_total counts every match, across pages; Skip-Count: true gives -1."""
+    fake.seed(30, archived_every=3)
+    url = f"{fake.base_url}/customers?per_page=5"
+    _, counted = await list_ids(http, url)
+    _, filtered = await list_ids(http, url + "&search=customer1")
+    _, later = await list_ids(http, counted["next"])
+    skipped = await send(http, "GET", url + "&search=customer1", headers={"Skip-Count": "true"})
+    assert (20, 8, 20) == (
+        counted["estimated_total"],
+        filtered["estimated_total"],
+        later["estimated_total"],
+    )
+    assert (-1, True) == (
+        skipped.body["meta"]["pagination"]["estimated_total"],
+        skipped.body["meta"]["pagination"]["has_more"],
+    )
+
+
+async def test_200k_customers_seed_and_list(fake: FakePaddle, http: aiohttp.ClientSession) -> None:
+    """200,000 seeded customers list page by page from both ends; counts cap at 100001."""
+    ids = fake.seed(200_000, archived_every=10)
+    first, pagination = await list_ids(
+        http, f"{fake.base_url}/customers?per_page=200&status=archived,active"
+    )
+    second, _ = await list_ids(http, pagination["next"])
+    oldest, asc = await list_ids(http, f"{fake.base_url}/customers?per_page=200&order_by=id[ASC]")
+    assert (ids[::-1][:200], ids[::-1][200:400]) == (first, second)
+    assert [i for n, i in enumerate(ids[:222]) if (n + 1) % 10] == oldest
+    assert (100_001, 100_001, True) == (
+        pagination["estimated_total"],
+        asc["estimated_total"],
+        asc["has_more"],
+    )
+    assert "customer199999@example.com" == fake.customer(ids[-1])["email"]  # type: ignore[index]
+
+
+async def test_archiving_moves_a_customer_between_status_lists(
+    fake: FakePaddle, http: aiohttp.ClientSession
+) -> None:
+    """Archiving hides a customer from the default list; reactivating brings it back."""
+    ids = fake.seed(3)
+    url = f"{fake.base_url}/customers?order_by=id[ASC]"
+    await send(http, "PATCH", f"/customers/{ids[1]}", json={"status": "archived"})
+    hidden, _ = await list_ids(http, url)
+    archived, _ = await list_ids(http, url + "&status=archived")
+    await send(http, "PATCH", f"/customers/{ids[1]}", json={"status": "active"})
+    back, _ = await list_ids(http, url)
+    assert ([ids[0], ids[2]], [ids[1]], ids) == (hidden, archived, back)
+
+
+# Seeding and inspection
+
+
+async def test_seed_and_add_customer_refuse_taken_emails(fake: FakePaddle) -> None:
+    """Seeding numbers emails after the stored customers; a taken email raises ValueError."""
+    fake.seed(2)
+    third = fake.seed(1)
+    fake.add_customer(email="x@example.com")
+    with pytest.raises(ValueError, match="conflicts"):
+        fake.add_customer(email="customer0@example.com")
+    with pytest.raises(ValueError, match="conflicts"):
+        fake.seed(1, email_template="x@example.com")
+    with pytest.raises(ValueError, match="unique"):
+        fake.seed(2, email_template="same@example.com")
+    assert "customer2@example.com" == fake.customer(third[0])["email"]  # type: ignore[index]
+    assert 4 == len(fake.customers())
+
+
+async def test_returned_dicts_are_copies(fake: FakePaddle) -> None:
+    """Changing a dict the fake returned does not change the stored customer."""
+    stored = fake.add_customer(email="jo@example.com", custom_data={"nested": {"a": 1}})
+    stored["custom_data"]["nested"]["a"] = 2
+    found = fake.find_by_email("jo@example.com")
+    assert {"nested": {"a": 1}} == found["custom_data"]  # type: ignore[index]
+    assert fake.find_by_email("JO@example.com") is None
+
+
+async def test_requests_are_recorded(fake: FakePaddle, http: aiohttp.ClientSession) -> None:
+    """Each request is recorded in arrival order with its decoded query, body and status."""
+    before = time.monotonic()
+    await send(http, "POST", "/customers", json={"email": "jo@example.com"})
+    await send(http, "GET", URL("/customers?status=active%2Carchived&search=a+b", encoded=True))
+    post, get = fake.requests
+    assert (
+        RecordedRequest(
+            method="POST",
+            path="/customers",
+            query={},
+            headers=post.headers,
+            body=b'{"email": "jo@example.com"}',
+            json={"email": "jo@example.com"},
+            received_at=post.received_at,
+            status=201,
+        ),
+        {"status": "active,archived", "search": "a b"},
+        200,
+    ) == (post, get.query, get.status)
+    assert f"Bearer {TEST_API_KEY}" == post.headers["Authorization"]
+    assert before <= post.received_at <= get.received_at
+
+
+# Faults
+
+
+async def test_fail_next_answers_with_paddle_envelopes(
+    fake: FakePaddle, http: aiohttp.ClientSession
+) -> None:
+    """fail_next answers the next n requests with the status's Paddle error, then recovers."""
+    fake.faults.fail_next(1, 500)
+    fake.faults.fail_next(1, 503)
+    fake.faults.fail_next(1, 429, retry_after=2)
+    replies = [await send(http, "GET", "/customers") for _ in range(4)]
+    assert [(500, "internal_error"), (503, "service_unavailable"), (429, "too_many_requests")] == [
+        codes(r) for r in replies[:3]
+    ]
+    assert ["api_error"] * 3 == [error_of(r)["type"] for r in replies[:3]]
+    assert ("2", None) == (replies[2].headers["Retry-After"], replies[0].headers.get("Retry-After"))
+    assert 200 == replies[3].status
+    assert ([500, 503, 429, 200], 3) == ([r.status for r in fake.requests], fake.faults.injected)
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "header"),
+    [(0.5, "0.5"), (3.0, "3"), ("Wed, 21 Oct 2037 07:28:00 GMT", "Wed, 21 Oct 2037 07:28:00 GMT")],
+)
+async def test_retry_after_is_sent_as_given(
+    fake: FakePaddle, http: aiohttp.ClientSession, retry_after: float | str, header: str
+) -> None:
+    """Retry-After carries seconds, or any string such as an HTTP-date, as given."""
+    fake.faults.fail_next(1, 429, retry_after=retry_after)
+    assert header == (await send(http, "GET", "/customers")).headers["Retry-After"]
+
+
+async def test_fail_next_with_a_raw_body(fake: FakePaddle, http: aiohttp.ClientSession) -> None:
+    """A fault with a body sends it as is, such as a gateway's HTML page or a broken 200."""
+    fake.faults.fail_next(1, 502, body=b"<html>Bad gateway</html>", content_type="text/html")
+    fake.faults.fail_next(1, 200, body=b'{"data": ', content_type="application/json")
+    html = await send(http, "GET", "/customers")
+    async with http.get("/customers") as response:
+        broken = (response.status, await response.read())
+    assert (502, b"<html>Bad gateway</html>") == (html.status, html.raw)
+    assert html.headers["Content-Type"].startswith("text/html")
+    assert (200, b'{"data": ') == broken
+    with pytest.raises(ValueError, match="body"):
+        fake.faults.fail_next(1, 200)
+
+
+@pytest.mark.parametrize(
+    ("status", "apply_write", "applied"),
+    [
+        (429, None, False),
+        (500, None, False),
+        (503, None, False),
+        (502, None, True),
+        (504, None, True),
+        (520, None, True),
+        (524, None, True),
+        (503, True, True),
+        (502, False, False),
+    ],
+)
+async def test_failed_writes_are_applied_or_not(
+    fake: FakePaddle,
+    http: aiohttp.ClientSession,
+    status: int,
+    apply_write: bool | None,
+    applied: bool,
+) -> None:
+    """429/500/503 leave a write undone; 502/504/52x apply it first (unless told otherwise)."""
+    fake.faults.fail_next(1, status, apply_write=apply_write)
+    reply = await send(http, "POST", "/customers", json={"email": "jo@example.com"})
+    assert (status, applied) == (reply.status, fake.find_by_email("jo@example.com") is not None)
+
+
+async def test_method_filter_targets_faults(fake: FakePaddle, http: aiohttp.ClientSession) -> None:
+    """A fault for POST waits for a POST; GETs pass untouched."""
+    fake.faults.fail_next(1, 503, method="post")
+    get = await send(http, "GET", "/customers")
+    post = await send(http, "POST", "/customers", json={"email": "jo@example.com"})
+    assert (200, 503) == (get.status, post.status)
+
+
+async def test_drop_before_a_write(fake: FakePaddle, http: aiohttp.ClientSession) -> None:
+    """drop_next closes the connection without a response, and the write is not applied."""
+    fake.faults.drop_next(1)
+    with pytest.raises(aiohttp.ServerDisconnectedError):
+        await send(http, "POST", "/customers", json={"email": "jo@example.com"})
+    after = await send(http, "GET", "/customers")
+    assert ([], 0, (200, [])) == (
+        fake.customers(),
+        fake.requests[0].status,
+        (after.status, after.body["data"]),
+    )
+
+
+async def test_drop_after_a_write(fake: FakePaddle, http: aiohttp.ClientSession) -> None:
+    """drop_next(after_write=True) applies the write, then closes the connection unanswered."""
+    stored = fake.add_customer(email="jo@example.com")
+    fake.faults.drop_next(1, after_write=True)
+    with pytest.raises(aiohttp.ServerDisconnectedError):
+        await send(http, "PATCH", f"/customers/{stored['id']}", json={"name": "Jo"})
+    assert ("Jo", [0], 1) == (
+        fake.customer(stored["id"])["name"],  # type: ignore[index]
+        [r.status for r in fake.requests],
+        fake.faults.injected,
+    )
+
+
+async def test_fail_fraction_is_seeded(fake: FakePaddle, http: aiohttp.ClientSession) -> None:
+    """fail_fraction fails about that share with the given statuses, the same way per seed."""
+    statuses = []
+    for _ in range(2):
+        fake.faults.fail_fraction(0.5, (500, 503), seed=3)
+        statuses.append([(await send(http, "GET", "/customers")).status for _ in range(40)])
+    assert statuses[0] == statuses[1]
+    assert {200, 500, 503} == set(statuses[0])
+    assert 10 < statuses[0].count(200) < 30
+    fake.faults.fail_fraction(0.0)
+    assert 200 == (await send(http, "GET", "/customers")).status
+
+
+async def test_chaos_mixes_every_kind(fake: FakePaddle, http: aiohttp.ClientSession) -> None:
+    """chaos(1.0) gives each request one fault; 52x come as HTML pages, drops as disconnects."""
+    fake.faults.chaos(1.0, seed=5, retry_after=1)
+    outcomes: list[int | str] = []
+    for n in range(60):
+        try:
+            reply = await send(http, "POST", "/customers", json={"email": f"c{n}@example.com"})
+        except aiohttp.ServerDisconnectedError:
+            outcomes.append("drop")
+        else:
+            outcomes.append(reply.status)
+            if reply.status in (520, 524):
+                assert reply.headers["Content-Type"].startswith("text/html")
+            else:
+                assert error_of(reply)["type"] == "api_error"
+    assert {429, 500, 502, 503, 504, 520, 524, "drop"} == set(outcomes)
+    assert 60 == fake.faults.injected
+    applied = {c["email"] for c in fake.customers()}
+    assert 0 < len(applied) < 60
+    with pytest.raises(ValueError, match="kind"):
+        fake.faults.chaos(0.1, kinds=("418-teapot",))
+
+
+async def test_delay_holds_the_response_after_applying_the_write(
+    fake: FakePaddle, http: aiohttp.ClientSession
+) -> None:
+    """A delayed write is applied before the wait, so a client timing out still created it."""
+    fake.faults.delay(5.0, n=1)
+    with pytest.raises(asyncio.TimeoutError):
+        await send(
+            http,
+            "POST",
+            "/customers",
+            json={"email": "jo@example.com"},
+            timeout=aiohttp.ClientTimeout(total=0.1),
+        )
+    start = time.monotonic()
+    assert 200 == (await send(http, "GET", "/customers")).status
+    assert time.monotonic() - start < 1.0
+    assert fake.find_by_email("jo@example.com") is not None
+
+
+async def test_delay_applies_to_n_responses(fake: FakePaddle, http: aiohttp.ClientSession) -> None:
+    """delay(seconds, n=2) holds back the next two responses only."""
+    fake.faults.delay(0.1, n=2)
+    took = []
+    for _ in range(3):
+        start = time.monotonic()
+        await send(http, "GET", "/customers")
+        took.append(time.monotonic() - start)
+    assert [True, True] == [t >= 0.1 for t in took[:2]]
+
+
+async def test_close_does_not_wait_out_a_delay() -> None:
+    """Closing the fake wakes a delayed response instead of waiting for it."""
+    start = time.monotonic()
+    async with FakePaddle() as fake, aiohttp.ClientSession(headers=AUTH) as http:
+        fake.faults.delay(30.0)
+        task = asyncio.create_task(send(http, "GET", f"{fake.base_url}/customers"))
+        while not fake.requests:  # noqa: ASYNC110 (the fake offers no arrival event)
+            await asyncio.sleep(0.01)
+        await fake.close()
+        await asyncio.gather(task, return_exceptions=True)
+    assert time.monotonic() - start < 5.0
+
+
+async def test_clear_removes_pending_faults(fake: FakePaddle, http: aiohttp.ClientSession) -> None:
+    """clear() drops scripted and random faults, delays and the rate limiter."""
+    fake.faults.fail_next(3)
+    fake.faults.chaos(1.0)
+    fake.faults.rate_limit(limit=1, window=60.0)
+    fake.faults.delay(10.0)
+    fake.faults.clear()
+    assert [200, 200] == [(await send(http, "GET", "/customers")).status for _ in range(2)]
+
+
+def max_in_any_window(times: list[float], window: float) -> int:
+    best, start = 0, 0
+    for end, t in enumerate(times):
+        while t - times[start] >= window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+async def test_rate_limit_allows_limit_per_window(
+    fake: FakePaddle, http: aiohttp.ClientSession
+) -> None:
+    """No more than `limit` requests are served in any window; refused ones get 429."""
+    fake.faults.rate_limit(limit=20, window=0.25, lockout=0.05)
+    deadline = time.monotonic() + 0.7
+    while time.monotonic() < deadline:
+        await asyncio.gather(*(send(http, "GET", "/customers") for _ in range(8)))
+    served = [r.received_at for r in fake.requests if r.status == 200]
+    refused = [r for r in fake.requests if r.status == 429]
+    # A millisecond less than the window: arrival is stamped just before the limiter's clock.
+    assert max_in_any_window(served, 0.249) <= 20
+    assert (len(refused), True) == (fake.rate_limited, len(served) >= 40)
+
+
+async def test_rate_limit_lockout(fake: FakePaddle, http: aiohttp.ClientSession) -> None:
+    """Going over the limit locks out every request for `lockout` seconds, with Retry-After."""
+    fake.faults.rate_limit(limit=3, window=0.1, lockout=0.4)
+    first = [(await send(http, "GET", "/customers")).status for _ in range(4)]
+    await asyncio.sleep(0.15)
+    locked = await send(http, "GET", "/customers")
+    await asyncio.sleep(0.3)
+    unlocked = await send(http, "GET", "/customers")
+    assert [200, 200, 200, 429] == first
+    assert ((429, "too_many_requests"), "1") == (codes(locked), locked.headers["Retry-After"])
+    assert (200, 2, 0) == (unlocked.status, fake.rate_limited, fake.faults.injected)
+
+
+# Subscribers
+
+
+async def test_subscribers_hear_applied_creates_and_updates() -> None:
+    """Each applied create or update calls subscribers; close() waits for them."""
+    heard: list[tuple[str, str | None]] = []
+
+    async def listener(event_type: str, customer: dict[str, Any]) -> None:
+        await asyncio.sleep(0.01)
+        heard.append((event_type, customer["name"]))
+
+    async with (
+        FakePaddle() as fake,
+        aiohttp.ClientSession(base_url=fake.base_url, headers=AUTH) as http,
+    ):
+        fake.subscribe(listener)
+        fake.add_customer(email="seeded@example.com")
+        created = await create(http, email="jo@example.com", name="Jo")
+        await send(http, "POST", "/customers", json={"email": "jo@example.com"})
+        fake.faults.fail_next(1, 503)
+        await send(http, "PATCH", f"/customers/{created['id']}", json={"name": "Lost"})
+        fake.faults.fail_next(1, 502)
+        await send(http, "PATCH", f"/customers/{created['id']}", json={"name": "Jo B"})
+    assert [("customer.created", "Jo"), ("customer.updated", "Jo B")] == heard
+
+
+async def test_failing_subscriber_makes_close_raise() -> None:
+    """A subscriber that raises makes close() raise an ExceptionGroup holding its error."""
+
+    async def broken(event_type: str, customer: dict[str, Any]) -> None:
+        raise RuntimeError("webhook endpoint down")
+
+    fake = FakePaddle()
+    await fake.start()
+    fake.subscribe(broken)
+    async with aiohttp.ClientSession(base_url=fake.base_url, headers=AUTH) as http:
+        await create(http, email="jo@example.com")
+    with pytest.raises(ExceptionGroup) as caught:
+        await fake.close()
+    assert ["webhook endpoint down"] == [str(e) for e in caught.value.exceptions]
+
+
+# Lifetime and the command line
+
+
+async def test_base_url_needs_a_start() -> None:
+    """base_url is an error before start(); starting twice is an error too."""
+    fake = FakePaddle()
+    with pytest.raises(RuntimeError):
+        _ = fake.base_url
+    async with fake:
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+", fake.base_url)
+        with pytest.raises(RuntimeError):
+            await fake.start()
+
+
+async def test_command_line_serves_until_terminated() -> None:
+    """`python -m paddle_async.testing` prints its URL and key and answers with seeded data."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "paddle_async.testing",
+        "--port",
+        "0",
+        "--seed",
+        "3",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert proc.stdout is not None
+        banner = (await asyncio.wait_for(proc.stdout.readline(), 10)).decode()
+        key_line = (await asyncio.wait_for(proc.stdout.readline(), 10)).decode()
+        base_url = banner.split()[-1]
+        async with aiohttp.ClientSession(headers=AUTH) as http:
+            reply = await send(http, "GET", f"{base_url}/customers")
+    finally:
+        proc.terminate()
+        _, err = await proc.communicate()
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+", base_url)
+    assert f"API key: {TEST_API_KEY}\n" == key_line
+    assert (200, 3) == (reply.status, len(reply.body["data"]))
+    assert (0, b"") == (proc.returncode, err)
