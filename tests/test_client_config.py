@@ -47,9 +47,10 @@ def test_legacy_key_needs_an_environment() -> None:
     """A 50-character legacy key works with an explicit environment only."""
     with pytest.raises(ConfigurationError, match="environment"):
         Paddle(LEGACY_KEY)
-    assert Environment.PRODUCTION.base_url == Paddle(
-        LEGACY_KEY, environment=Environment.PRODUCTION
-    ).base_url
+    assert (
+        Environment.PRODUCTION.base_url
+        == Paddle(LEGACY_KEY, environment=Environment.PRODUCTION).base_url
+    )
 
 
 @pytest.mark.parametrize(

@@ -46,9 +46,7 @@ def load(name: str) -> Any:
     return json.loads((FIXTURES / name).read_text())
 
 
-@pytest.mark.parametrize(
-    "name", ["customers_full_entity.json", "customers_minimal_entity.json"]
-)
+@pytest.mark.parametrize("name", ["customers_full_entity.json", "customers_minimal_entity.json"])
 def test_fixture_entities_parse(name: str) -> None:
     """Both single-customer fixtures (without import_meta) parse."""
     data = load(name)["data"]
@@ -68,14 +66,14 @@ def test_list_fixture_parses_every_customer() -> None:
     document = load("customers_list_default.json")
     customers = [structure(item, Customer) for item in document["data"]]
     assert 3 == len(customers)
-    assert [{"customer_reference_id": "abcd1234"}, None, None] == [
-        c.custom_data for c in customers
-    ]
+    assert [{"customer_reference_id": "abcd1234"}, None, None] == [c.custom_data for c in customers]
 
 
 def test_credit_balance_fixture_is_exact() -> None:
     """Credit balance amounts are exact decimals, never floats."""
-    balances = [structure(i, CreditBalance) for i in load("customers_list_credit_balances.json")["data"]]
+    balances = [
+        structure(i, CreditBalance) for i in load("customers_list_credit_balances.json")["data"]
+    ]
     assert CurrencyCode.USD == balances[0].currency_code
     balance = balances[0].balance
     assert (Decimal("550"), Decimal("900"), Decimal("1300")) == (
@@ -144,10 +142,14 @@ def test_unknown_fields_are_ignored() -> None:
 def test_unknown_enum_values_are_kept() -> None:
     """Unknown status, provider and currency values stay as their strings."""
     customer = structure(
-        customer_dict(status="suspended", import_meta={"imported_from": "stripe", "external_id": None}),
+        customer_dict(
+            status="suspended", import_meta={"imported_from": "stripe", "external_id": None}
+        ),
         Customer,
     )
-    balance = structure({"customer_id": "ctm_x", "currency_code": "XYZ", "balance": {}}, CreditBalance)
+    balance = structure(
+        {"customer_id": "ctm_x", "currency_code": "XYZ", "balance": {}}, CreditBalance
+    )
     assert "suspended" == customer.status
     assert ImportMeta(imported_from="stripe", external_id=None) == customer.import_meta
     assert "XYZ" == balance.currency_code
@@ -224,4 +226,6 @@ def test_wrong_types_raise_structure_error(change: dict[str, Any]) -> None:
 def test_float_amounts_are_rejected() -> None:
     """An amount sent as a float is refused rather than silently rounded."""
     with pytest.raises(StructureError):
-        structure({"customer_id": "c", "currency_code": "USD", "balance": {"used": 0.1}}, CreditBalance)
+        structure(
+            {"customer_id": "c", "currency_code": "USD", "balance": {"used": 0.1}}, CreditBalance
+        )

@@ -165,14 +165,24 @@ def test_list_rejects_bad_filters(kwargs: dict[str, Any], field: str) -> None:
 
 def test_credit_balance_query() -> None:
     """Currency codes are comma-joined and checked."""
-    assert {"currency_code": "USD,GBP"} == ListCreditBalances(currency_code=["USD", "GBP"]).to_query()
+    assert {"currency_code": "USD,GBP"} == ListCreditBalances(
+        currency_code=["USD", "GBP"]
+    ).to_query()
     with pytest.raises(ValidationError):
         ListCreditBalances(currency_code=["usd"])
 
 
 @pytest.mark.parametrize(
     "value",
-    ["../x", "a?b", "ctm_01H844P3H41S12ZS5MN4AXJA51", "ctm_01h844p3h41s12zs5mn4axja5", "", None, 42],
+    [
+        "../x",
+        "a?b",
+        "ctm_01H844P3H41S12ZS5MN4AXJA51",
+        "ctm_01h844p3h41s12zs5mn4axja5",
+        "",
+        None,
+        42,
+    ],
 )
 def test_malformed_customer_ids_are_rejected(value: Any) -> None:
     """Anything but ctm_ plus 26 lowercase characters never reaches a URL path."""
