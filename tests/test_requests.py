@@ -48,11 +48,59 @@ def test_create_names_every_bad_field() -> None:
     assert isinstance(caught.value, ValueError)
 
 
-@pytest.mark.parametrize("email", ["", "x" * 310 + "@example.com", "no-at-sign", "a b@example.com"])
+@pytest.mark.parametrize(
+    "email",
+    [
+        "",
+        "x" * 310 + "@example.com",
+        "no-at-sign",
+        "a b@example.com",
+        "ada..lovelace@example.com",
+        ".ada@example.com",
+        "ada.@example.com",
+        "ada@example.com.",
+        "ada@.example.com",
+        "ad\u00e4@example.com",
+        "ada@b\u00fccher.example",
+        "x" * 65 + "@example.com",
+        "ada@@example.com",
+        "ada@-example.com",
+        "ada,bob@example.com",
+    ],
+)
 def test_create_rejects_bad_emails(email: str) -> None:
-    """Empty, overlong and obviously malformed addresses are rejected."""
-    with pytest.raises(ValidationError):
+    """Empty, overlong and malformed addresses, and those Paddle's rules refuse (non-ASCII,
+    leading, trailing or doubled dots, a local part over 64), are rejected before sending."""
+    with pytest.raises(ValidationError) as caught:
         CreateCustomer(email=email)
+    assert ["email"] == fields_of(caught)
+
+
+@pytest.mark.parametrize(
+    "email",
+    [
+        "a@example.com",
+        "x" * 64 + "@example.com",
+        "o'brien+billing@mail.example.co.uk",
+        "first.last-tag_1@sub-domain.example",
+        "user@localhost",
+    ],
+)
+def test_create_accepts_valid_emails(email: str) -> None:
+    """Ordinary addresses, a 64-character local part and atext symbols all pass."""
+    assert email == CreateCustomer(email=email).email
+
+
+@pytest.mark.parametrize("field", ["name", "locale"])
+def test_lone_surrogates_are_a_validation_error(field: str) -> None:
+    """Text UTF-8 cannot encode is refused as bad input, not a UnicodeEncodeError later."""
+    with pytest.raises(ValidationError) as caught:
+        CreateCustomer(email="a@example.com", **{field: "x\ud800"})
+    assert [field] == fields_of(caught)
+    with pytest.raises(ValidationError):
+        CreateCustomer(email="a@example.com", custom_data={"k": "\udfff"})
+    with pytest.raises(ValidationError):
+        ListCustomers(search="\ud800")
 
 
 def test_create_rejects_non_finite_custom_data() -> None:

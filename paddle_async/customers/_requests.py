@@ -8,6 +8,7 @@ Read-only fields (id, marketing_consent, import_meta, timestamps) have no place 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -32,6 +33,22 @@ MAX_FILTER_ITEM = 100
 MAX_PER_PAGE = 200
 _STATUSES = frozenset(status.value for status in CustomerStatus)
 _ORDERS = {"id[asc]": "id[ASC]", "id[desc]": "id[DESC]"}
+MAX_LOCAL_PART = 64
+# Paddle's rules (customer_email_invalid): ASCII only, no spaces, no leading, trailing or
+# consecutive dots, a local part of at most 64 characters. The local part is a dot-atom of
+# RFC 5322 atext; the domain is dot-separated labels of letters, digits and inner hyphens.
+_ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_EMAIL = re.compile(rf"(?P<local>{_ATEXT}(?:\.{_ATEXT})*)@{_LABEL}(?:\.{_LABEL})*")
+
+
+def _encodable(value: str) -> bool:
+    """Whether ``value`` can be sent as UTF-8 (lone surrogates cannot)."""
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def check_customer_id(customer_id: object, field: str = "customer_id") -> str:
@@ -81,8 +98,14 @@ class _Problems:
             self.add(field, "must not be empty")
         elif len(value) > MAX_EMAIL:
             self.add(field, f"at most {MAX_EMAIL} characters, got {len(value)}")
-        elif "@" not in value or any(ch.isspace() for ch in value):
-            self.add(field, f"not an e-mail address: {_show(value)}")
+        elif (match := _EMAIL.fullmatch(value)) is None:
+            self.add(
+                field,
+                "not an e-mail address Paddle accepts (ASCII, no spaces, no leading, trailing"
+                f" or doubled dots): {_show(value)}",
+            )
+        elif len(match["local"]) > MAX_LOCAL_PART:
+            self.add(field, f"the part before @ is at most {MAX_LOCAL_PART} characters")
 
     def name(self, field: str, value: object) -> None:
         if value is None:
@@ -91,10 +114,14 @@ class _Problems:
             self.add(field, f"must be a string or None, got {type(value).__name__}")
         elif len(value) > MAX_NAME:
             self.add(field, f"at most {MAX_NAME} characters, got {len(value)}")
+        elif not _encodable(value):
+            self.add(field, "contains characters UTF-8 cannot encode (lone surrogates)")
 
     def locale(self, field: str, value: object) -> None:
         if not isinstance(value, str) or not value.strip():
             self.add(field, "must be a non-empty locale string such as 'en'")
+        elif not _encodable(value):
+            self.add(field, "contains characters UTF-8 cannot encode (lone surrogates)")
 
     def custom_data(self, field: str, value: object) -> None:
         if value is None:
@@ -103,8 +130,8 @@ class _Problems:
             self.add(field, f"must be a mapping or None, got {type(value).__name__}")
             return
         try:
-            json.dumps(value, allow_nan=False)
-        except (TypeError, ValueError) as exc:
+            json.dumps(value, allow_nan=False, ensure_ascii=False).encode()
+        except (TypeError, ValueError) as exc:  # UnicodeEncodeError is a ValueError
             self.add(field, f"must be JSON-serialisable: {exc}")
 
     def status(self, field: str, value: object) -> None:
@@ -241,9 +268,16 @@ class ListCustomers:
         ):
             problems.add("after", f"not a customer id: {_show(self.after)}")
         for item in self.email or ():
-            if not isinstance(item, str) or not item or len(item) > MAX_FILTER_ITEM:
+            if (
+                not isinstance(item, str)
+                or not item
+                or len(item) > MAX_FILTER_ITEM
+                or "," in item
+                or not _encodable(item)
+            ):
                 problems.add(
-                    "email", f"each address 1 to {MAX_FILTER_ITEM} characters: {_show(item)}"
+                    "email",
+                    f"each address 1 to {MAX_FILTER_ITEM} characters, no commas: {_show(item)}",
                 )
         for item in self.id or ():
             if not isinstance(item, str) or not CUSTOMER_ID_PATTERN.fullmatch(item):
@@ -260,9 +294,11 @@ class ListCustomers:
                 f"must be an integer from 1 to {MAX_PER_PAGE}, got {_show(self.per_page)}",
             )
         if self.search is not None and (
-            not isinstance(self.search, str) or len(self.search) > MAX_FILTER_ITEM
+            not isinstance(self.search, str)
+            or len(self.search) > MAX_FILTER_ITEM
+            or not _encodable(self.search)
         ):
-            problems.add("search", f"at most {MAX_FILTER_ITEM} characters")
+            problems.add("search", f"a string of at most {MAX_FILTER_ITEM} characters")
         for item in self.status or ():
             problems.status("status", item)
         problems.raise_any()

@@ -1,0 +1,1 @@
+"""Contract tests: the SDK and FakePaddle judged by Stoplight Prism against Paddle's spec."""
