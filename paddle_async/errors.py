@@ -21,6 +21,17 @@ The tree::
         ├── RateLimitError                    429
         └── ServerError                       5xx (and Cloudflare's 52x)
 
+Raised outside requests (defined in their own modules, rooted here too)::
+
+    PaddleError
+    └── WebhookError                          paddle_async.webhooks
+        ├── WebhookVerificationError          not provably from Paddle: answer 401
+        │   ├── MissingSignatureError         no Paddle-Signature header
+        │   ├── MalformedSignatureError       no ts= or h1= part, or not numbers/hex
+        │   ├── SignatureMismatchError        no h1 matches any secret
+        │   └── TimestampOutOfToleranceError  ts too old or too far ahead (replay guard)
+        └── WebhookPayloadError               signed, but not a notification: answer 400
+
 Classes are chosen by HTTP status and Paddle's ``code`` only, never by ``type`` or ``detail`` text.
 This module is a leaf: it imports nothing from the rest of the package.
 """
