@@ -21,6 +21,18 @@ from ._operations import (
     update_customer,
 )
 from ._requests import CreateCustomer, ListCreditBalances, ListCustomers, UpdateCustomer
+from ._sync import (
+    SyncOutcome,
+    SyncPlan,
+    SyncProgress,
+    SyncRecord,
+    SyncRequests,
+    SyncResult,
+    SyncRun,
+    SyncStrategy,
+    SyncSummary,
+    sync_customers,
+)
 
 __all__ = [
     "CreateCustomer",
@@ -34,10 +46,20 @@ __all__ = [
     "ListCreditBalances",
     "ListCustomers",
     "MigrationProvider",
+    "SyncOutcome",
+    "SyncPlan",
+    "SyncProgress",
+    "SyncRecord",
+    "SyncRequests",
+    "SyncResult",
+    "SyncRun",
+    "SyncStrategy",
+    "SyncSummary",
     "UpdateCustomer",
     "create_customer",
     "get_customer",
     "list_credit_balances",
     "list_customers",
+    "sync_customers",
     "update_customer",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import builtins
-from collections.abc import Callable
+from collections.abc import AsyncIterable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._convert import StructureError
@@ -24,6 +24,7 @@ from ._requests import (
 
 if TYPE_CHECKING:
     from .._client import Paddle
+    from ._sync import ProgressCallback, StrategyArg, SyncRun
 
 __all__ = [
     "Customers",
@@ -235,3 +236,30 @@ class Customers:
     ) -> builtins.list[CreditBalance]:
         """List a customer's credit balances; see `list_credit_balances`."""
         return await list_credit_balances(self._client, customer_id, request, timeout=timeout)
+
+    def sync(
+        self,
+        records: Iterable[Any] | AsyncIterable[Any],
+        *,
+        concurrency: int = 8,
+        dry_run: bool = False,
+        strategy: StrategyArg = "auto",
+        expected_count: int | None = None,
+        on_progress: ProgressCallback | None = None,
+        window: int = 1000,
+        lookahead: int = 10_000,
+    ) -> SyncRun:
+        """Make Paddle's customers match ``records`` in few requests; see `sync_customers`."""
+        from ._sync import sync_customers  # the sync builds on this module
+
+        return sync_customers(
+            self._client,
+            records,
+            concurrency=concurrency,
+            dry_run=dry_run,
+            strategy=strategy,
+            expected_count=expected_count,
+            on_progress=on_progress,
+            window=window,
+            lookahead=lookahead,
+        )

@@ -1,0 +1,234 @@
+"""The ``paddle-async`` command line, run as a subprocess against FakePaddle."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import select
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from paddle_async.testing import TEST_API_KEY
+
+WRONG_KEY = "pdl_sdbx_apikey_01wrongwrongwrongwrongwrong_SecretPartOfTheWrongKey_xyz"
+SECRET_PART = "SecretPartOfTheWrongKey"
+
+
+def cli(*args: str, key: str | None = TEST_API_KEY) -> subprocess.CompletedProcess[str]:
+    """Run the command line; PADDLE_API_KEY is ``key`` (or unset)."""
+    env = {name: value for name, value in os.environ.items() if name != "PADDLE_API_KEY"}
+    if key is not None:
+        env["PADDLE_API_KEY"] = key
+    return subprocess.run(
+        [sys.executable, "-m", "paddle_async.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def summary(stdout: str) -> dict[str, str]:
+    """Read the import summary table: label -> value."""
+    rows = (re.match(r"^  (\S.*?)\s{2,}(.*)$", line) for line in stdout.splitlines())
+    return {match[1]: match[2] for match in rows if match}
+
+
+def write_csv(path: Path, rows: list[list[str]]) -> Path:
+    with open(path, "w", encoding="utf-8", newline="") as file:
+        csv.writer(file).writerows(rows)
+    return path
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    """``paddle-async fake-server`` on a free port with 50 customers; yields its base URL."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "paddle_async.cli", "fake-server", "--port", "0", "--seed", "50"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    ready, _, _ = select.select([process.stdout], [], [], 30)
+    line = process.stdout.readline() if ready else ""
+    match = re.search(r"http://127\.0\.0\.1:\d+", line)
+    assert match is not None, line
+    try:
+        yield match[0]
+    finally:
+        process.terminate()
+        assert 0 == process.wait(timeout=15)
+        process.stdout.close()
+        assert process.stderr is not None
+        process.stderr.close()
+
+
+def test_import_then_rerun_writes_nothing(server: str, tmp_path: Path) -> None:
+    """An import creates and updates what differs; the same import again sends no write."""
+    path = write_csv(
+        tmp_path / "people.csv",
+        [
+            ["email", "name", "locale"],
+            ["customer1@example.com", "Customer 1", ""],
+            ["customer2@example.com", "Customer Two", ""],
+            ["ada.import@example.com", "Ada", "en"],
+            ["bob.import@example.com", "Bob", "de"],
+        ],
+    )
+    first = cli("--base-url", server, "customers", "import", str(path))
+    assert (0, "") == (first.returncode, first.stderr)
+    values = summary(first.stdout)
+    assert ("2", "1", "1") == (values["created"], values["updated"], values["unchanged"])
+    again = cli("--base-url", server, "customers", "import", str(path))
+    assert 0 == again.returncode
+    assert "1 (list 1, get 0, create 0, update 0)" == summary(again.stdout)["requests sent"]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_export_import_round_trip(server: str, tmp_path: Path, fmt: str) -> None:
+    """Exporting every customer and importing the file back changes nothing."""
+    path = tmp_path / f"all.{fmt}"
+    exported = cli("--base-url", server, "customers", "export", str(path))
+    assert 0 == exported.returncode
+    lines = path.read_text(encoding="utf-8").splitlines()
+    count = len(lines) - (1 if fmt == "csv" else 0)
+    assert count >= 50
+    assert f"Exported {count:,} customers to {path}" == exported.stdout.strip()
+    imported = cli("--base-url", server, "customers", "import", str(path))
+    assert 0 == imported.returncode
+    values = summary(imported.stdout)
+    assert (str(count), "0", "0") == (values["unchanged"], values["created"], values["updated"])
+
+
+@pytest.mark.parametrize("command", [["customers", "list"], ["customers", "import", "x.csv"]])
+def test_bad_key_is_one_line(server: str, tmp_path: Path, command: list[str]) -> None:
+    """A refused key ends in one error line and status 1, without showing the key."""
+    write_csv(tmp_path / "x.csv", [["email"], *([f"k{i}@example.com"] for i in range(30))])
+    args = [arg.replace("x.csv", str(tmp_path / "x.csv")) for arg in command]
+    result = cli("--base-url", server, *args, key=WRONG_KEY)
+    assert 1 == result.returncode
+    assert 1 == len(result.stderr.splitlines())
+    assert result.stderr.startswith("paddle-async: error: Paddle refused the API key")
+    assert "invalid_token" in result.stderr
+    assert SECRET_PART not in result.stdout + result.stderr
+    assert not (tmp_path / "x.failed.csv").exists()
+
+
+def test_missing_key_is_one_line() -> None:
+    """Without a key (and without --fake) the command says how to give one."""
+    result = cli("customers", "list", key=None)
+    assert (
+        1,
+        "paddle-async: error: no API key: pass --api-key, set PADDLE_API_KEY, or use --fake",
+    ) == (
+        result.returncode,
+        result.stderr.strip(),
+    )
+
+
+def test_malformed_rows_are_named_and_reimportable(server: str, tmp_path: Path) -> None:
+    """Bad rows are named by row number, written to a failed-rows file, and import once fixed."""
+    path = write_csv(
+        tmp_path / "mixed.csv",
+        [
+            ["email", "name"],
+            ["good.row@example.com", "Good"],
+            ["not-an-email", "Bad"],
+            ["extra.cell@example.com", "Extra", "surprise"],
+            ["dots..rejected@example.com", "Paddle says no"],
+            ["good.row@example.com", "Twice"],
+        ],
+    )
+    result = cli("--base-url", server, "customers", "import", str(path))
+    assert 1 == result.returncode
+    assert "Traceback" not in result.stderr
+    named = re.findall(r"mixed\.csv row (\d+): (\w+)", result.stderr)
+    assert [("3", "invalid"), ("4", "invalid"), ("5", "invalid"), ("6", "duplicate")] == sorted(
+        named
+    )
+    assert "doubled dots" in result.stderr  # Paddle's e-mail rules, checked before sending
+    failed = tmp_path / "mixed.failed.csv"
+    with open(failed, encoding="utf-8", newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert ["3", "4", "5", "6"] == sorted(row["source_row"] for row in rows)
+    fixes = {
+        "not-an-email": "fixed.one@example.com",
+        "extra.cell@example.com": "fixed.two@example.com",
+        "dots..rejected@example.com": "fixed.three@example.com",
+        "good.row@example.com": "good.row@example.com",
+    }
+    for row in rows:
+        row["email"] = fixes[row["email"]]
+    with open(failed, "w", encoding="utf-8", newline="") as file:
+        writer = csv.DictWriter(file, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    again = cli("--base-url", server, "customers", "import", str(failed))
+    assert (0, "") == (again.returncode, again.stderr)
+    values = summary(again.stdout)
+    assert ("3", "1") == (values["created"], values["updated"])
+
+
+def test_jsonl_rows_and_dry_run_with_embedded_fake(tmp_path: Path) -> None:
+    """--fake imports JSON Lines; a dry run reports the writes it would send (archiving: 2)."""
+    path = tmp_path / "people.jsonl"
+    lines = [
+        json.dumps({"email": "customer0@example.com", "name": "Zero", "custom_data": {"a": 1}}),
+        "{not json",
+        json.dumps({"email": "new@example.com", "status": "archived"}),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = cli("--fake", "--fake-seed", "5", "customers", "import", str(path), "--dry-run")
+    assert 1 == result.returncode
+    assert "people.jsonl row 2: invalid row: not valid JSON" in result.stderr
+    values = summary(result.stdout)
+    assert ("1", "1", "3 (create 1, update 2)") == (
+        values["would be created"],
+        values["would be updated"],
+        values["writes to send"],
+    )
+
+
+def test_list_and_get_formats() -> None:
+    """list writes a table, JSON Lines or CSV; unknown ids are one error line."""
+    table = cli("--fake", "--fake-seed", "3", "customers", "list")
+    assert 4 == len(table.stdout.splitlines())
+    assert table.stdout.startswith("id ")
+    rows = cli(
+        "customers", "list", "--fake", "--fake-seed", "3", "--format", "jsonl", "--limit", "2"
+    )
+    assert ["customer2@example.com", "customer1@example.com"] == [
+        json.loads(line)["email"] for line in rows.stdout.splitlines()
+    ]
+    missing = cli("--fake", "customers", "get", "ctm_01zzzzzzzzzzzzzzzzzzzzzzzz")
+    assert 1 == missing.returncode
+    assert 1 == len(missing.stderr.splitlines())
+    assert "404 not_found" in missing.stderr
+
+
+def test_unknown_column_stops_before_any_request(server: str, tmp_path: Path) -> None:
+    """A header with an unknown column is refused at once, naming it."""
+    path = write_csv(tmp_path / "typo.csv", [["email", "nmae"], ["a@example.com", "A"]])
+    result = cli("--base-url", server, "customers", "import", str(path))
+    assert 1 == result.returncode
+    assert "typo.csv row 1: unknown column 'nmae'" in result.stderr
+
+
+def test_demo_runs() -> None:
+    """The demo imports, shows the summary and the naive comparison, and reruns with 0 writes."""
+    started = time.monotonic()
+    result = cli("demo", "--existing", "400", "--records", "300", "--pace", "400")
+    assert (0, "") == (result.returncode, result.stderr)
+    assert "The rerun sent 0 writes" in result.stdout
+    assert "a naive sync sends 300 (one per record)" in result.stdout
+    assert "faster than Paddle's limit of 240 requests/minute" in result.stdout
+    assert time.monotonic() - started < 60
