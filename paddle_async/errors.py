@@ -24,6 +24,7 @@ The tree::
 Raised outside requests (defined in their own modules, rooted here too)::
 
     PaddleError
+    ├── RateLimiterUnavailableError           paddle_async.ratelimit_redis: Redis unreachable
     └── WebhookError                          paddle_async.webhooks
         ├── WebhookVerificationError          not provably from Paddle: answer 401
         │   ├── MissingSignatureError         no Paddle-Signature header

@@ -1,0 +1,677 @@
+"""The Redis-shared limiter: one budget for many instances and processes, shared pauses, and
+what happens when Redis is slow or gone.
+
+A real ``redis-server`` runs on a free loopback port for these tests (skipped when it is not
+installed, except in CI, where they fail instead). The acceptance tests run worker processes
+(``shared_limit_worker.py``) against one FakePaddle served from the test process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any, NoReturn
+
+import attrs
+import pytest
+
+from paddle_async import Paddle, RateLimit, RateLimiter
+from paddle_async.errors import ConfigurationError, PaddleError
+from paddle_async.testing import FakePaddle
+
+IN_CI = os.environ.get("CI") == "true"
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Skip a test that needs Redis, or fail it in CI, where it must run."""
+    if IN_CI:
+        pytest.fail(f"{reason}; CI must run the shared rate-limit tests", pytrace=False)
+    pytest.skip(reason)
+
+
+try:
+    import redis.asyncio as aioredis
+
+    from paddle_async.ratelimit_redis import RateLimiterUnavailableError, RedisRateLimiter
+except ImportError:
+    if IN_CI:
+        raise
+    pytest.skip(
+        "the redis package is not installed: pip install 'paddle-async[redis]'",
+        allow_module_level=True,
+    )
+
+WORKER = Path(__file__).with_name("shared_limit_worker.py")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class RedisServer:
+    """A redis-server process on a loopback port, without persistence."""
+
+    def __init__(self, executable: str, directory: Path) -> None:
+        self.executable = executable
+        self.directory = directory
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        command = [self.executable, "--port", str(self.port), "--bind", "127.0.0.1"]
+        command += ["--save", "", "--appendonly", "no", "--dir", str(self.directory)]
+        self.process = subprocess.Popen(
+            command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"redis-server exited with {self.process.returncode}")
+            with (
+                contextlib.suppress(OSError),
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as connection,
+            ):
+                connection.sendall(b"PING\r\n")
+                if connection.recv(16).startswith(b"+PONG"):
+                    return
+            time.sleep(0.02)
+        self.stop()
+        raise RuntimeError("redis-server did not answer within 10 s")
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is None:
+            return
+        process.send_signal(signal.SIGCONT)  # in case a test froze it
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def freeze(self) -> None:
+        """Stop the server answering (SIGSTOP), as a hung or overloaded Redis would."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGCONT)
+
+
+def redis_server_executable() -> str:
+    executable = shutil.which("redis-server")
+    if executable is None:
+        unavailable("redis-server is not installed (Debian: apt-get install redis-server)")
+    return executable
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    """One redis-server for the session; tests keep apart by using their own keys."""
+    server = RedisServer(redis_server_executable(), tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def own_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A redis-server for one test, which it may stop, restart or freeze."""
+    server = RedisServer(redis_server_executable(), tmp_path)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def key() -> str:
+    """A budget name no other test uses."""
+    return f"test:{uuid.uuid4().hex}"
+
+
+@pytest.fixture
+async def redis_client(redis_server: RedisServer) -> AsyncIterator[aioredis.Redis]:
+    """A client of the session's Redis, for looking at what the limiter stored."""
+    client = aioredis.Redis.from_url(redis_server.url)
+    yield client
+    await client.aclose()
+
+
+def max_in_any_window(times: list[float], window: float) -> int:
+    times = sorted(times)
+    best, start = 0, 0
+    for end, t in enumerate(times):
+        while t - times[start] >= window:
+            start += 1
+        best = max(best, end - start + 1)
+    return best
+
+
+def recording_sleep(asked: list[float]) -> Callable[[float], Awaitable[None]]:
+    async def sleep(seconds: float) -> None:
+        asked.append(seconds)
+        await asyncio.sleep(seconds)
+
+    return sleep
+
+
+@contextlib.asynccontextmanager
+async def limiters(n: int, url: str, **options: Any) -> AsyncIterator[list[RedisRateLimiter]]:
+    """Open `n` limiters on one budget, each with its own connection pool."""
+    async with contextlib.AsyncExitStack() as stack:
+        yield [await stack.enter_async_context(RedisRateLimiter(url, **options)) for _ in range(n)]
+
+
+def messages(caplog: pytest.LogCaptureFixture) -> str:
+    return "\n".join(r.getMessage() for r in caplog.records if r.name == "paddle_async")
+
+
+# One process, several limiters: the shared window and the shared pause.
+
+
+async def test_redis_limiter_is_a_rate_limiter(redis_server: RedisServer) -> None:
+    """RedisRateLimiter satisfies the RateLimiter protocol the client takes."""
+    async with RedisRateLimiter(redis_server.url) as limiter:
+        assert isinstance(limiter, RateLimiter)
+
+
+async def test_instances_share_one_window(redis_server: RedisServer, key: str) -> None:
+    """Three limiters on one key let no more than the budget through in any window."""
+    budget = RateLimit(requests=10, per=0.4, margin=0.05)
+    sent: list[float] = []
+    async with limiters(3, redis_server.url, limit=budget, key=key) as (a, b, c):
+
+        async def worker(limiter: RedisRateLimiter) -> None:
+            for _ in range(2):
+                await limiter.acquire(asyncio.sleep)
+                sent.append(time.monotonic())
+
+        await asyncio.gather(*(worker((a, b, c)[n % 3]) for n in range(20)))
+    assert 40 == len(sent)
+    assert 10 == max_in_any_window(sent, 0.4)
+    assert sorted(sent)[10] - min(sent) >= 0.4
+
+
+async def test_keys_are_separate_budgets(redis_server: RedisServer, key: str) -> None:
+    """A full budget under one key does not hold back a limiter using another key."""
+    budget = RateLimit(requests=2, per=30.0)
+    asked: list[float] = []
+    async with (
+        RedisRateLimiter(redis_server.url, limit=budget, key=key) as full,
+        RedisRateLimiter(redis_server.url, limit=budget, key=key + ":other") as other,
+    ):
+        for _ in range(2):
+            await full.acquire(recording_sleep(asked))
+        await other.acquire(recording_sleep(asked))
+    assert [] == asked
+
+
+async def test_decisions_use_the_redis_clock(
+    redis_server: RedisServer,
+    redis_client: aioredis.Redis,
+    key: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Hosts whose clocks are an hour ahead or behind get the same waits from the window."""
+    budget = RateLimit(requests=5, per=1.0, margin=0.0)
+    ahead: list[float] = []
+    behind: list[float] = []
+    real_time = time.time
+    async with limiters(3, redis_server.url, limit=budget, key=key) as (first, fast, slow):
+        for _ in range(5):
+            await first.acquire(asyncio.sleep)
+        monkeypatch.setattr(time, "time", lambda: real_time() + 3600)
+        fast_done = asyncio.ensure_future(fast.acquire(recording_sleep(ahead)))
+        await asyncio.sleep(0)
+        monkeypatch.setattr(time, "time", lambda: real_time() - 3600)
+        slow_done = asyncio.ensure_future(slow.acquire(recording_sleep(behind)))
+        await asyncio.gather(fast_done, slow_done)
+        seconds, micros = await redis_client.time()
+        scores = await redis_client.zrange(f"{{{key}}}:log", 0, -1, withscores=True)
+    redis_now = seconds + micros / 1e6
+    assert 0.9 < ahead[0] <= 1.0
+    assert abs(ahead[0] - behind[0]) < 0.05
+    assert 7 == len(scores)
+    assert all(abs(redis_now - float(entry[1]) / 1e6) < 5 for entry in scores)
+
+
+async def test_a_pause_holds_every_instance(redis_server: RedisServer, key: str) -> None:
+    """After one limiter pauses (a 429), another sends only when the pause has passed."""
+    budget = RateLimit(requests=100, per=1.0)
+    async with limiters(2, redis_server.url, limit=budget, key=key) as (told, other):
+        await told.pause(0.3)
+        started = time.monotonic()
+        await other.acquire(asyncio.sleep)
+        waited = time.monotonic() - started
+    assert waited >= 0.29
+
+
+async def test_a_pause_moves_waiting_reservations_behind_it(
+    redis_server: RedisServer, key: str
+) -> None:
+    """A request already waiting for its place when a pause comes waits for the pause too."""
+    budget = RateLimit(requests=1, per=0.2, margin=0.0)
+    async with limiters(2, redis_server.url, limit=budget, key=key) as (told, waiting):
+        await told.acquire(asyncio.sleep)
+        started = time.monotonic()
+        waiter = asyncio.ensure_future(waiting.acquire(asyncio.sleep))
+        await asyncio.sleep(0.05)
+        await told.pause(0.5)
+        await waiter
+        waited = time.monotonic() - started
+    assert waited >= 0.54
+
+
+async def test_a_429_pauses_every_client_sharing_the_budget(
+    redis_server: RedisServer, key: str, fake: FakePaddle
+) -> None:
+    """After one client meets a 429, another client's requests wait for its Retry-After."""
+    ids = fake.seed(2)
+    fake.faults.fail_next(1, 429, retry_after=0.4)
+    budget = RateLimit(requests=1000, per=1.0)
+    async with (
+        limiters(2, redis_server.url, limit=budget, key=key) as (one, two),
+        Paddle(fake.api_key, base_url=fake.base_url, rate_limit=one) as first,
+        Paddle(fake.api_key, base_url=fake.base_url, rate_limit=two) as second,
+    ):
+        await first.customers.get(ids[0])
+        await asyncio.gather(*(second.customers.get(ids[1]) for _ in range(10)))
+    rejected = next(r for r in fake.requests if r.status == 429)
+    later = [r.received_at - rejected.received_at for r in fake.requests if r is not rejected]
+    assert 11 == len(later)
+    assert min(later) >= 0.39
+
+
+async def test_an_owned_connection_is_closed_and_a_borrowed_one_is_not(
+    redis_server: RedisServer,
+) -> None:
+    """aclose() closes the limiter's own Redis connections, never a client it was given."""
+    borrowed = aioredis.Redis.from_url(redis_server.url)
+    async with RedisRateLimiter(borrowed) as limiter:
+        await limiter.acquire(asyncio.sleep)
+    still_open = await borrowed.ping()
+    await borrowed.aclose()
+    async with RedisRateLimiter(redis_server.url) as owned:
+        await owned.acquire(asyncio.sleep)
+    with pytest.raises(RateLimiterUnavailableError):
+        await owned.acquire(asyncio.sleep)
+    assert True is still_open
+
+
+async def test_repr_shows_no_url() -> None:
+    """The repr names the budget, never the URL (which may hold a password)."""
+    async with RedisRateLimiter("redis://:hunter2@127.0.0.1:1/0", key="sync") as limiter:
+        shown = repr(limiter)
+    expected = "RedisRateLimiter(key='sync', requests=240, per=60.0, on_failure='wait')"
+    assert expected == shown
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"on_failure": "ignore"},
+        {"timeout": 0},
+        {"retry_interval": -1},
+        {"max_wait": -1},
+        {"fallback_share": 0},
+        {"fallback_share": 1.5},
+    ],
+)
+def test_bad_settings_are_configuration_errors(options: dict[str, Any]) -> None:
+    """Settings that cannot work raise ConfigurationError before any connection is made."""
+    with pytest.raises(ConfigurationError):
+        RedisRateLimiter("redis://127.0.0.1:1/0", **options)
+
+
+# When Redis is slow or gone.
+
+
+async def test_a_frozen_redis_costs_one_timeout_then_local_pacing(
+    own_redis: RedisServer, key: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With on_failure="local", a hung Redis falls back after `timeout`, and rejoins later."""
+    budget = RateLimit(requests=10, per=0.5, margin=0.0)
+    options: dict[str, Any] = {"limit": budget, "key": key, "timeout": 0.2}
+    async with RedisRateLimiter(
+        own_redis.url, on_failure="local", retry_interval=0.1, **options
+    ) as limiter:
+        await limiter.acquire(asyncio.sleep)
+        own_redis.freeze()
+        started = time.monotonic()
+        await limiter.acquire(asyncio.sleep)
+        fell_back_after = time.monotonic() - started
+        available_while_frozen = limiter.redis_available
+        own_redis.thaw()
+        await asyncio.sleep(0.15)
+        await limiter.acquire(asyncio.sleep)
+        available_after = limiter.redis_available
+    client = aioredis.Redis.from_url(own_redis.url)
+    shared = await client.zcard(f"{{{key}}}:log")
+    await client.aclose()
+    assert 0.5 <= fell_back_after < 1.5  # the timeout, then one window before local sends
+    assert (False, True) == (available_while_frozen, available_after)
+    assert shared >= 3  # the local send joined the shared log
+    assert "Redis unavailable (TimeoutError" in messages(caplog)
+    assert "on_failure='local'" in messages(caplog)
+    assert "Redis is back" in messages(caplog)
+
+
+async def test_wait_policy_gives_up_with_a_typed_error(
+    own_redis: RedisServer, key: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With on_failure="wait", a request raises RateLimiterUnavailableError after max_wait."""
+    own_redis.stop()
+    async with RedisRateLimiter(
+        own_redis.url, key=key, on_failure="wait", max_wait=0.5, retry_interval=0.1
+    ) as limiter:
+        started = time.monotonic()
+        with pytest.raises(RateLimiterUnavailableError) as raised:
+            await limiter.acquire(asyncio.sleep)
+        gave_up_after = time.monotonic() - started
+    assert isinstance(raised.value, PaddleError)
+    assert 0.4 <= gave_up_after < 2.0
+    assert "requests wait for it, up to 0.5 s (on_failure='wait')" in messages(caplog)
+
+
+async def test_wait_policy_goes_on_when_redis_returns(
+    own_redis: RedisServer, key: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With on_failure="wait", a request waits out a short outage and then goes."""
+    own_redis.stop()
+    async with RedisRateLimiter(
+        own_redis.url, key=key, on_failure="wait", max_wait=10.0, retry_interval=0.1
+    ) as limiter:
+        started = time.monotonic()
+        waiter = asyncio.ensure_future(limiter.acquire(asyncio.sleep))
+        await asyncio.sleep(0.3)
+        own_redis.start()
+        await waiter
+        waited = time.monotonic() - started
+    assert waited >= 0.3
+    assert "Redis is back" in messages(caplog)
+
+
+async def test_a_pause_holds_this_process_even_without_redis(
+    own_redis: RedisServer, key: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A 429's pause that cannot reach Redis still holds this process, and raises nothing."""
+    own_redis.stop()
+    async with RedisRateLimiter(own_redis.url, key=key, retry_interval=0.1) as limiter:
+        await limiter.pause(0.3)
+        started = time.monotonic()
+        own_redis.start()
+        await limiter.acquire(asyncio.sleep)
+        waited = time.monotonic() - started
+    assert waited >= 0.29
+    assert "this process pauses alone" in messages(caplog)
+
+
+# Acceptance: several processes against one FakePaddle.
+
+
+@attrs.frozen
+class WorkerResult:
+    returncode: int
+    ok: int
+    errors: dict[str, int]
+    log: str
+
+
+class Workers:
+    """Worker processes that start together and report how each of their requests ended."""
+
+    def __init__(self) -> None:
+        self.processes: list[asyncio.subprocess.Process] = []
+
+    async def start(self, configs: list[dict[str, Any]]) -> None:
+        for config in configs:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                str(WORKER),
+                json.dumps(config),
+                stdin=asyncio.subprocess.PIPE,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+            )
+            self.processes.append(process)
+        for process in self.processes:
+            assert process.stdout is not None
+            line = await asyncio.wait_for(process.stdout.readline(), 60)
+            assert b"ready\n" == line
+        for process in self.processes:
+            assert process.stdin is not None
+            process.stdin.write(b"go\n")
+            await process.stdin.drain()
+            process.stdin.close()
+
+    async def finish(self, timeout: float = 60.0) -> list[WorkerResult]:
+        outputs = await asyncio.wait_for(
+            asyncio.gather(*(p.communicate() for p in self.processes)), timeout
+        )
+        results = []
+        for process, (out, err) in zip(self.processes, outputs, strict=True):
+            lines = out.decode().splitlines()
+            report: dict[str, Any] = json.loads(lines[-1]) if lines else {"ok": -1, "errors": {}}
+            assert process.returncode is not None
+            results.append(
+                WorkerResult(process.returncode, report["ok"], report["errors"], err.decode())
+            )
+        return results
+
+    async def kill(self) -> None:
+        for process in self.processes:
+            if process.returncode is None:
+                process.kill()
+                await process.communicate()
+
+
+@pytest.fixture
+async def workers() -> AsyncIterator[Workers]:
+    """Worker processes, killed after the test if still running."""
+    started = Workers()
+    yield started
+    await started.kill()
+
+
+def worker_configs(
+    fake: FakePaddle, redis_url: str, key: str, n: int, **options: Any
+) -> tuple[list[dict[str, Any]], dict[str, int]]:
+    """Give each of `n` workers its own customers; return the configs and who owns each ID."""
+    ids = fake.seed(10 * n)
+    configs = [
+        {
+            "base_url": fake.base_url,
+            "api_key": fake.api_key,
+            "redis_url": redis_url,
+            "key": key,
+            "ids": ids[w::n],
+            **options,
+        }
+        for w in range(n)
+    ]
+    owner = {customer_id: w for w in range(n) for customer_id in ids[w::n]}
+    return configs, owner
+
+
+def worker_of(path: str, owner: dict[str, int]) -> int:
+    return owner[path.rsplit("/", 1)[-1]]
+
+
+async def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not true within {timeout:g} s")
+        await asyncio.sleep(0.005)
+
+
+async def test_four_processes_share_one_budget(
+    redis_server: RedisServer, key: str, fake: FakePaddle, workers: Workers
+) -> None:
+    """4 processes x 32 concurrent requests: no 429, and at least 95% of the allowed rate."""
+    limit, window = 40, 2.0
+    fake.faults.rate_limit(limit=limit, window=window, lockout=window)
+    configs, _ = worker_configs(
+        fake,
+        redis_server.url,
+        key,
+        4,
+        requests=limit,
+        per=window,
+        margin=0.02,
+        concurrency=32,
+        count=40,
+    )
+    await workers.start(configs)
+    results = await workers.finish()
+    arrivals = sorted(r.received_at for r in fake.requests)
+    elapsed = arrivals[-1] - arrivals[0]
+    # The first window's burst is free; what follows shows the sustained rate.
+    achieved = (len(arrivals) - limit) / elapsed
+    allowed = limit / window
+    print(
+        f"\nshared budget: 4 processes x 32 concurrency, {len(arrivals)} requests, "
+        f"limit {limit} per {window:g} s: elapsed {elapsed:.2f} s, achieved {achieved:.2f}/s "
+        f"of {allowed:.2f}/s allowed ({achieved / allowed:.1%}), "
+        f"429s: {fake.rate_limited}, most in any window: {max_in_any_window(arrivals, window)}"
+    )
+    assert [(0, 40, {})] * 4 == [(r.returncode, r.ok, r.errors) for r in results]
+    assert 0 == fake.rate_limited
+    assert 160 == len(arrivals)
+    assert max_in_any_window(arrivals, window) <= limit
+    assert achieved / allowed >= 0.95
+
+
+async def test_a_429_in_one_process_pauses_the_others(
+    redis_server: RedisServer, key: str, fake: FakePaddle, workers: Workers
+) -> None:
+    """After one process meets a 429, the others send nothing new until Retry-After passed."""
+    concurrency, retry_after = 2, 1.0
+    configs, owner = worker_configs(
+        fake,
+        redis_server.url,
+        key,
+        4,
+        requests=50,
+        per=0.25,
+        margin=0.02,
+        concurrency=concurrency,
+        duration=3.0,
+    )
+    await workers.start(configs)
+
+    def each_sent(n: int) -> bool:
+        sent = [worker_of(r.path, owner) for r in fake.requests]
+        return all(sent.count(w) >= n for w in range(4))
+
+    await until(lambda: each_sent(20))
+    fake.faults.fail_next(1, 429, retry_after=retry_after)
+    results = await workers.finish()
+    rejected = [r for r in fake.requests if r.status == 429]
+    assert 1 == len(rejected)
+    at = rejected[0].received_at
+    # The 429 needs a moment to reach its process, and that process to tell Redis.
+    settled = at + 0.2
+    windows = {"before": (at - retry_after, at), "during": (settled, at + retry_after - 0.01)}
+    windows["after"] = (at + retry_after - 0.01, at + 2 * retry_after)
+    counts = {name: [0] * 4 for name in windows}
+    for r in fake.requests:
+        for name, (start, end) in windows.items():
+            if start <= r.received_at < end and r is not rejected[0]:
+                counts[name][worker_of(r.path, owner)] += 1
+    print(
+        f"\n429 at worker {worker_of(rejected[0].path, owner)}, Retry-After {retry_after:g} s; "
+        f"requests per worker in the {retry_after:g} s before it: {counts['before']}, "
+        f"during the pause (from 0.2 s after the 429): {counts['during']}, "
+        f"in the {retry_after:g} s after it: {counts['after']}"
+    )
+    assert [0] * 4 == [r.returncode for r in results]
+    assert all(n > concurrency for n in counts["before"])
+    # Only requests already past the limiter when the pause began may arrive during it.
+    assert all(n <= concurrency for n in counts["during"])
+    assert all(n > concurrency for n in counts["after"])
+
+
+@pytest.mark.parametrize(
+    ("policy", "restart", "expected_errors"),
+    [
+        pytest.param({"on_failure": "local"}, False, {}, id="local"),
+        pytest.param({"on_failure": "wait", "max_wait": 30.0}, True, {}, id="wait-redis-returns"),
+        pytest.param(
+            {"on_failure": "wait", "max_wait": 0.5},
+            False,
+            {"RateLimiterUnavailableError": 40},
+            id="wait-gives-up",
+        ),
+    ],
+)
+async def test_redis_stopped_mid_run(
+    own_redis: RedisServer,
+    key: str,
+    fake: FakePaddle,
+    workers: Workers,
+    policy: dict[str, Any],
+    restart: bool,
+    expected_errors: dict[str, int],
+) -> None:
+    """Redis stopped after the first window: every request ends as the policy says."""
+    limit, window = 20, 1.0
+    fake.faults.rate_limit(limit=limit, window=window, lockout=window)
+    configs, owner = worker_configs(
+        fake,
+        own_redis.url,
+        key,
+        4,
+        requests=limit,
+        per=window,
+        margin=0.02,
+        concurrency=8,
+        count=15,
+        timeout=0.3,
+        retry_interval=0.2,
+        fallback_share=0.25,
+        **policy,
+    )
+    await workers.start(configs)
+    await until(lambda: len(fake.requests) >= limit)
+    own_redis.stop()
+    before_stop = [worker_of(r.path, owner) for r in fake.requests]
+    if restart:
+        # Down long enough for every worker's next call to find it gone.
+        await asyncio.sleep(1.5 * window)
+        own_redis.start()
+    results = await workers.finish()
+    ok = sum(r.ok for r in results)
+    errors: dict[str, int] = {}
+    for r in results:
+        for name, n in r.errors.items():
+            errors[name] = errors.get(name, 0) + n
+    answered = sum(1 for r in fake.requests if r.status == 200)
+    assert [0] * 4 == [r.returncode for r in results]
+    assert 60 == ok + sum(errors.values())
+    assert (60 - sum(expected_errors.values()), expected_errors) == (ok, errors)
+    assert ok == answered
+    assert 0 == fake.rate_limited
+    # Each worker that still had requests to send when Redis stopped says so in its log.
+    logged = ["Redis unavailable" in r.log for r in results]
+    assert [before_stop.count(w) < 15 for w in range(4)] == logged
