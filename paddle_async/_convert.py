@@ -22,6 +22,7 @@ __all__ = [
     "parse_datetime",
     "register_model",
     "register_open_enum",
+    "register_structure_hook",
     "structure",
 ]
 
@@ -135,6 +136,11 @@ def register_model(cls: type[T]) -> Callable[[Any], T]:
 
     converter.register_structure_hook(cls, structure_model)
     return structure_model
+
+
+def register_structure_hook(cls: type[T], hook: Callable[[Any, type], T]) -> None:
+    """Use a hand-written structure function for ``cls`` (a hot path's model)."""
+    converter.register_structure_hook(cls, hook)
 
 
 def structure(value: Any, cls: type[T]) -> T:

@@ -80,8 +80,14 @@ class AsyncPaginator(Generic[T]):
         self._cursor_of = cursor_of
         self._buffer: Sequence[T] = ()
         self._index = 0
-        self.cursor: str | None = None
+        self._last: T | None = None  # the last item yielded; `cursor` is its id
         self.estimated_total: int | None = None
+
+    @property
+    def cursor(self) -> str | None:
+        """The id of the last item yielded, or None before the first."""
+        last = self._last
+        return None if last is None else self._cursor_of(last)
 
     async def _fetch(self, query: str) -> Page[T]:
         document = await self._fetch_page(query)
@@ -129,7 +135,7 @@ class AsyncPaginator(Generic[T]):
         while self._next_query is not None:
             page = await self._fetch(self._next_query)
             if page.items:
-                self.cursor = self._cursor_of(page.items[-1])
+                self._last = page.items[-1]
             yield page
 
     def __aiter__(self) -> AsyncIterator[T]:
@@ -137,17 +143,19 @@ class AsyncPaginator(Generic[T]):
 
     async def __anext__(self) -> T:
         # A plain iterator rather than an async generator: nothing is left to finalize when a
-        # caller breaks out early or is cancelled.
-        while self._index >= len(self._buffer):
+        # caller breaks out early or is cancelled. This runs once per item, so the common case
+        # (the page has more) comes first and the cursor is only worked out when read.
+        index = self._index
+        buffer = self._buffer
+        while index >= len(buffer):
             query = self._next_query
             self._buffer = ()  # drop the old page before fetching the next one
-            self._index = 0
+            self._index = index = 0
             if query is None:
                 raise StopAsyncIteration
-            self._buffer = (await self._fetch(query)).items
-        item = self._buffer[self._index]
-        self._index += 1
-        self.cursor = self._cursor_of(item)
+            self._buffer = buffer = (await self._fetch(query)).items
+        self._index = index + 1
+        item = self._last = buffer[index]
         return item
 
     async def collect(self, limit: int | None = None) -> list[T]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 
 import pytest
@@ -75,11 +76,21 @@ async def test_create_duplicate_email_raises_with_existing_id(paddle: Paddle) ->
     assert caught.value.request_id
 
 
-async def test_create_email_paddle_rejects(paddle: Paddle) -> None:
-    """An address Paddle's own rules reject comes back as a 400 with its code."""
+async def test_create_email_paddle_rejects(paddle: Paddle, fake: FakePaddle) -> None:
+    """An address Paddle refuses by a rule the SDK does not know comes back as a 400 with its
+    code (the SDK refuses the documented rules itself, before sending)."""
+    error = {
+        "type": "request_error",
+        "code": "customer_email_invalid",
+        "detail": "Cannot create or update customer with an invalid email address.",
+        "documentation_url": "https://developer.paddle.com/errors/customers/customer_email_invalid",
+    }
+    body = json.dumps({"error": error, "meta": {"request_id": "req-email"}}).encode()
+    fake.faults.fail_next(1, 400, body=body, content_type="application/json")
     with pytest.raises(BadRequestError) as caught:
-        await paddle.customers.create(CreateCustomer(email="a..b@example.com"))
-    assert "customer_email_invalid" == caught.value.code
+        await paddle.customers.create(CreateCustomer(email="someone@example.com"))
+    assert ("customer_email_invalid", "req-email") == (caught.value.code, caught.value.request_id)
+    assert [] == fake.customers()
 
 
 async def test_get_returns_the_customer(paddle: Paddle, fake: FakePaddle) -> None:

@@ -371,7 +371,7 @@ def envelope(**changes: Any) -> bytes:
         ),
         (
             envelope(data={**fixture("customer.updated"), "email": 42}),
-            "'data' is not a customer: expected a string, got int",
+            "'data' is not a customer: Customer.email: expected a string, got int",
             "customer.updated",
         ),
     ],
