@@ -4,20 +4,12 @@ from __future__ import annotations
 
 import asyncio
 
+from sliding_window import max_in_any_window
+
 from paddle_async import Paddle, RateLimit
 from paddle_async.customers import CreateCustomer, UpdateCustomer
 from paddle_async.errors import PaddleError
 from paddle_async.testing import FakePaddle
-
-
-def max_in_any_window(times: list[float], window: float) -> int:
-    times = sorted(times)
-    best, start = 0, 0
-    for end, t in enumerate(times):
-        while t - times[start] >= window:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
 
 
 async def test_concurrency_64_gets_no_429(fake: FakePaddle) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import time
 
+from sliding_window import max_in_any_window
+
 from paddle_async import RateLimit, RateLimiter, SlidingWindowLimiter
 
 
@@ -19,16 +21,6 @@ class FakeClock:
     async def sleep(self, seconds: float) -> None:
         self.slept.append(seconds)
         self.now += seconds
-
-
-def max_in_any_window(times: list[float], window: float) -> int:
-    times = sorted(times)
-    best, start = 0, 0
-    for end, t in enumerate(times):
-        while t - times[start] >= window:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
 
 
 def test_limiter_is_a_rate_limiter() -> None:

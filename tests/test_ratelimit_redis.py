@@ -25,6 +25,7 @@ from typing import Any, NoReturn
 
 import attrs
 import pytest
+from sliding_window import max_in_any_window
 
 from paddle_async import Paddle, RateLimit, RateLimiter
 from paddle_async.errors import ConfigurationError, PaddleError
@@ -155,16 +156,6 @@ async def redis_client(redis_server: RedisServer) -> AsyncIterator[aioredis.Redi
     client = aioredis.Redis.from_url(redis_server.url)
     yield client
     await client.aclose()
-
-
-def max_in_any_window(times: list[float], window: float) -> int:
-    times = sorted(times)
-    best, start = 0, 0
-    for end, t in enumerate(times):
-        while t - times[start] >= window:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
 
 
 def recording_sleep(asked: list[float]) -> Callable[[float], Awaitable[None]]:
