@@ -79,18 +79,29 @@ class SlidingWindowLimiter:
         start = max(now, self._paused_until)
         if len(sent) >= self._limit:
             start = max(start, sent[-self._limit] + self._spacing)
+        if sent:
+            start = max(start, sent[-1])  # first come, first served: the log stays sorted
         sent.append(start)
         return start
 
     async def acquire(self, sleep: Sleep) -> None:
-        """Wait until one more request fits the window, then count it as sent."""
+        """Wait until one more request fits the window, then count it as sent.
+
+        A request cancelled while it waits gives its place back, so abandoned requests (a
+        handler's timeout, a cancelled sync) never hold up the ones after them.
+        """
         while True:
             generation = self._generation
             start = self._reserve()
             delay = start - self._clock()
             if delay <= 0:
                 return
-            await sleep(delay)
+            try:
+                await sleep(delay)
+            except BaseException:
+                if generation == self._generation:
+                    self._sent.remove(start)  # any equal entry: they are interchangeable
+                raise
             if generation == self._generation:
                 return
             # A pause came while we waited: our reservation was dropped; take a new one.

@@ -6,6 +6,7 @@ The tree::
     ├── ValidationError (also ValueError)     bad input, caught before any request is sent
     ├── ConfigurationError (also ValueError)  a client that cannot work (key for another env)
     ├── ClientClosedError                     the client was closed before or during a request
+    ├── RateLimiterUnavailableError           a shared limiter (Redis) unreachable: not sent
     ├── TransportError                        the request got no HTTP response
     │   ├── ConnectionError                   could not connect, or the connection dropped
     │   └── TimeoutError                      connect or total timeout
@@ -24,7 +25,6 @@ The tree::
 Raised outside requests (defined in their own modules, rooted here too)::
 
     PaddleError
-    ├── RateLimiterUnavailableError           paddle_async.ratelimit_redis: Redis unreachable
     └── WebhookError                          paddle_async.webhooks
         ├── WebhookVerificationError          not provably from Paddle: answer 401
         │   ├── MissingSignatureError         no Paddle-Signature header
@@ -59,6 +59,7 @@ __all__ = [
     "PaddleError",
     "PermissionDeniedError",
     "RateLimitError",
+    "RateLimiterUnavailableError",
     "ServerError",
     "TimeoutError",
     "TransportError",
@@ -118,6 +119,19 @@ class ConfigurationError(PaddleError, ValueError):
 
 class ClientClosedError(PaddleError):
     """The `Paddle` client was closed before or while this request ran."""
+
+
+class RateLimiterUnavailableError(PaddleError):
+    """A shared rate limiter (such as ``ratelimit_redis.RedisRateLimiter``) could not be
+    reached in time, so the request was not sent.
+
+    Attributes:
+        waited: Seconds the request waited for the limiter before giving up.
+    """
+
+    def __init__(self, message: str, *, waited: float) -> None:
+        super().__init__(message)
+        self.waited = waited
 
 
 class TransportError(PaddleError):

@@ -47,6 +47,7 @@ from typing import Any, Final, Literal, Self, TypeAlias
 
 from . import errors
 from ._ratelimit import RateLimit, Sleep, SlidingWindowLimiter
+from .errors import RateLimiterUnavailableError
 
 try:
     import redis.asyncio as aioredis
@@ -127,18 +128,6 @@ class _RedisIsBack(Exception):
     """Ends a local wait early: the shared budget is reachable again."""
 
 
-class RateLimiterUnavailableError(errors.PaddleError):
-    """The shared rate limiter could not be reached in time, so the request was not sent.
-
-    Attributes:
-        waited: Seconds the request waited for the limiter before giving up.
-    """
-
-    def __init__(self, message: str, *, waited: float) -> None:
-        super().__init__(message)
-        self.waited = waited
-
-
 class RedisRateLimiter:
     """A `RateLimiter` whose budget every process using the same Redis key shares.
 
@@ -211,6 +200,7 @@ class RedisRateLimiter:
         self._name = uuid.uuid4().hex
         self._numbers = itertools.count()
         self._closed = False
+        self._releasing: set[asyncio.Task[None]] = set()
         # This process's own view of pauses: kept even when Redis cannot share them.
         self._paused_until = 0.0
         # The outage, if any: when it began, and when a request may next try Redis.
@@ -258,12 +248,36 @@ class RedisRateLimiter:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the Redis connections if the limiter opened them; a caller's client stays open."""
+        """Close the Redis connections if the limiter opened them; a caller's client stays open.
+
+        Requests still waiting for their place then raise `RateLimiterUnavailableError`.
+        """
         if self._closed:
             return
         self._closed = True
+        if self._releasing:
+            await asyncio.gather(*self._releasing, return_exceptions=True)
         if self._owns_redis:
             await self._redis.aclose()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RateLimiterUnavailableError("the shared rate limiter is closed", waited=0.0)
+
+    def _release(self, member: str) -> None:
+        """Give a reserved place back, in the background: its waiter was cancelled."""
+        if self._closed:
+            return
+        task = asyncio.get_running_loop().create_task(self._remove(member))
+        self._releasing.add(task)
+        task.add_done_callback(self._releasing.discard)
+
+    async def _remove(self, member: str) -> None:
+        try:
+            async with asyncio.timeout(self._timeout):
+                await self._redis.zrem(self._keys[0], member)
+        except _UNAVAILABLE:
+            pass  # the place expires with the window anyway
 
     async def acquire(self, sleep: Sleep) -> None:
         """Wait until one more request fits the shared window, then count it as sent.
@@ -275,14 +289,14 @@ class RedisRateLimiter:
             RateLimiterUnavailableError: With ``on_failure="wait"``, Redis stayed unreachable
                 for ``max_wait`` seconds (or the limiter was closed).
         """
-        if self._closed:
-            raise RateLimiterUnavailableError("the shared rate limiter is closed", waited=0.0)
+        self._check_open()
         paused = self._paused_until - time.monotonic()
         if paused > 0:
             await sleep(paused)
         member = f"{self._name}:{next(self._numbers)}"
         waiting_since: float | None = None  # when this request first found Redis unavailable
         while True:
+            self._check_open()
             now = time.monotonic()
             if self._down_since is not None and now < self._next_try:
                 if self._on_failure == "local":
@@ -302,10 +316,19 @@ class RedisRateLimiter:
             except _UNAVAILABLE as exc:
                 await self._lost(exc)
                 continue
+            except BaseException:
+                self._release(member)  # cancelled mid-call: the script may have run
+                raise
             self._found(backfilled_until=now if backfill else None)
             if delay <= 0:
                 return
-            await sleep(delay / _MICROS)
+            try:
+                await sleep(delay / _MICROS)
+            except BaseException:
+                # Cancelled (or the client closed) while holding a place: give it back, so
+                # that no process queues behind a request that will never be sent.
+                self._release(member)
+                raise
 
     async def pause(self, seconds: float) -> None:
         """Hold every request of every process sharing the budget for ``seconds`` from now.

@@ -93,3 +93,41 @@ async def test_pause_reschedules_waiting_reservations() -> None:
 
     await limiter.acquire(sleep_and_pause)
     assert 106.0 == clock.now
+
+
+async def test_a_cancelled_waiter_gives_its_place_back() -> None:
+    """Requests cancelled while waiting (say, by a handler's timeout) free their reservations:
+    a later request waits for the window only, not behind the abandoned ones."""
+    limiter = SlidingWindowLimiter(RateLimit(requests=2, per=0.2, margin=0.0))
+    await limiter.acquire(asyncio.sleep)
+    await limiter.acquire(asyncio.sleep)
+    waiters = [asyncio.create_task(limiter.acquire(asyncio.sleep)) for _ in range(10)]
+    await asyncio.sleep(0.02)
+    for waiter in waiters:
+        waiter.cancel()
+    await asyncio.gather(*waiters, return_exceptions=True)
+    started = time.monotonic()
+    await limiter.acquire(asyncio.sleep)
+    await limiter.acquire(asyncio.sleep)
+    # Without the release these two would queue behind ten abandoned places: about 1 s.
+    assert time.monotonic() - started < 0.5
+
+
+async def test_released_places_keep_every_window_within_the_budget() -> None:
+    """Cancelling waiters here and there never lets the sends that follow exceed the budget."""
+    clock_start = time.monotonic()
+    # A 30% margin absorbs the event loop's wake-up jitter, which has nothing to do with this.
+    limiter = SlidingWindowLimiter(RateLimit(requests=5, per=0.1, margin=0.3))
+    sent: list[float] = []
+
+    async def send() -> None:
+        await limiter.acquire(asyncio.sleep)
+        sent.append(time.monotonic() - clock_start)
+
+    tasks = [asyncio.create_task(send()) for _ in range(40)]
+    await asyncio.sleep(0.05)
+    for task in tasks[10::3]:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    assert len(sent) == 40 - len(tasks[10::3])
+    assert max_in_any_window(sent, 0.1) <= 5

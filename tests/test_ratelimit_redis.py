@@ -309,6 +309,42 @@ async def test_an_owned_connection_is_closed_and_a_borrowed_one_is_not(
     assert True is still_open
 
 
+async def test_cancelled_waiters_give_their_places_back(
+    redis_server: RedisServer, redis_client: aioredis.Redis, key: str
+) -> None:
+    """Requests cancelled while waiting remove their places from the shared log, so no
+    process queues behind requests that will never be sent."""
+    budget = RateLimit(requests=2, per=0.5, margin=0.0)
+    async with RedisRateLimiter(redis_server.url, limit=budget, key=key) as limiter:
+        waiters = [asyncio.create_task(limiter.acquire(asyncio.sleep)) for _ in range(10)]
+        await asyncio.sleep(0.1)
+        for waiter in waiters:
+            waiter.cancel()
+        await asyncio.gather(*waiters, return_exceptions=True)
+        await until(lambda: not limiter._releasing)
+        left = await redis_client.zcard(f"{{{key}}}:log")
+        started = time.monotonic()
+        await limiter.acquire(asyncio.sleep)
+        waited = time.monotonic() - started
+    assert 2 == left  # the two sent at once; the eight waiting places are gone
+    assert waited < 0.5  # one window at most, not four behind the abandoned places
+
+
+async def test_closing_fails_the_requests_still_waiting(
+    redis_server: RedisServer, key: str
+) -> None:
+    """A request waiting for its place when the limiter closes gets a typed error, and no
+    connection is reopened behind the closed pool."""
+    budget = RateLimit(requests=1, per=0.5, margin=0.0)
+    limiter = RedisRateLimiter(redis_server.url, limit=budget, key=key)
+    await limiter.acquire(asyncio.sleep)
+    waiting = asyncio.create_task(limiter.acquire(asyncio.sleep))
+    await asyncio.sleep(0.1)
+    await limiter.aclose()
+    with pytest.raises(RateLimiterUnavailableError):
+        await waiting
+
+
 async def test_repr_shows_no_url() -> None:
     """The repr names the budget, never the URL (which may hold a password)."""
     async with RedisRateLimiter("redis://:hunter2@127.0.0.1:1/0", key="sync") as limiter:

@@ -318,6 +318,28 @@ async def test_cancel_midway_then_rerun(paddle: Paddle, fake: FakePaddle) -> Non
     assert 0 == sent(fake, before)["POST"] + sent(fake, before)["PATCH"]
 
 
+async def test_a_run_cancelled_while_waiting_for_a_result_is_over(
+    paddle: Paddle, fake: FakePaddle
+) -> None:
+    """A timeout around one ``anext`` cancels a window mid-flight: asking the same run for more
+    raises instead of silently skipping that window's records; a rerun finishes the job."""
+    records = [{"email": f"new{i}@example.com", "name": "New"} for i in range(30)]
+    run = paddle.customers.sync(records, window=10, strategy="lookup")
+    fake.faults.delay(0.5, n=3, method="POST")
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.2):
+            await anext(run)
+    with pytest.raises(RuntimeError, match="run the sync again"):
+        await anext(run)
+    with pytest.raises(RuntimeError):
+        await run
+    interrupted = run.summary
+    assert interrupted.records < 30
+    summary = await paddle.customers.sync(records)
+    assert (30, 0) == (summary.created + summary.unchanged, summary.failed)
+    assert sorted(r["email"] for r in records) == sorted(c["email"] for c in fake.customers())
+
+
 async def test_bad_key_stops_the_sync(fake: FakePaddle) -> None:
     """A refused key fails the records read so far (one window), then raises; no more is sent."""
     key = "pdl_sdbx_apikey_01wrongwrongwrongwrongwrong_WrongKeyForTestsOnly00_xyz"
@@ -389,3 +411,13 @@ def test_existing_count_sentinels() -> None:
     assert [None, None, None, 0, 100000] == [
         existing_count(v) for v in (None, -1, 100001, 0, 100000)
     ]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"strategy": "fastest"}, {"strategy": None}, {"concurrency": 0}, {"expected_count": -1}],
+)
+def test_bad_arguments_are_validation_errors(paddle: Paddle, options: dict[str, Any]) -> None:
+    """A bad argument is a ValidationError (a PaddleError and a ValueError) before any work."""
+    with pytest.raises(ValidationError):
+        paddle.customers.sync([], **options)

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, TextIO
 import attrs
 
 from ..customers import SyncOutcome, SyncProgress, SyncSummary, sync_customers
-from ..customers._sync import StrategyArg
-from ..errors import AuthenticationError, ClientClosedError, PermissionDeniedError
+from ..customers._sync import STOPPING_ERRORS, StrategyArg
 from ._rows import (
     FailedRows,
     Row,
@@ -28,7 +27,7 @@ __all__ = ["ImportReport", "print_summary", "run_import"]
 
 _MAX_MESSAGES = 20
 # Errors that stop a sync (every request would fail the same way): not row problems.
-_STOPPING = (AuthenticationError, PermissionDeniedError, ClientClosedError)
+_STOPPING = STOPPING_ERRORS
 
 
 @attrs.frozen(kw_only=True)

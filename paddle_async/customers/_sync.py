@@ -44,8 +44,8 @@ Behaviour
   (found by the error's ``existing_customer_id``, else by e-mail).
 * Failures do not stop the sync: the record's result carries the typed error, and a rerun of
   the same input picks it up. Only errors that doom every request (a bad key, a missing
-  permission, a closed client) stop it: the records read so far get failed results, then the
-  error is raised from the iteration.
+  permission, a closed client, a shared rate limiter out of reach) stop it: the records read
+  so far get failed results, then the error is raised from the iteration.
 * A cancelled or crashed sync can be rerun with the same input: records are matched by e-mail,
   so nothing is created twice.
 * ``dry_run=True`` sends only reads and reports what it would write.
@@ -66,6 +66,7 @@ from ..errors import (
     CustomerAlreadyExistsError,
     PaddleError,
     PermissionDeniedError,
+    RateLimiterUnavailableError,
     ValidationError,
 )
 from . import _operations as ops
@@ -100,7 +101,13 @@ __all__ = [
     "SyncSummary",
     "sync_customers",
 ]
-_FATAL = (AuthenticationError, PermissionDeniedError, ClientClosedError)
+# Errors every later request would meet too: the sync stops instead of failing record by record.
+STOPPING_ERRORS = (
+    AuthenticationError,
+    PermissionDeniedError,
+    ClientClosedError,
+    RateLimiterUnavailableError,
+)
 
 ProgressCallback = Callable[[SyncProgress], object]
 StrategyArg = SyncStrategy | Literal["auto", "scan", "lookup"]
@@ -146,6 +153,10 @@ def sync_customers(
         raise ValidationError.single("expected_count", "must not be negative")
     if isinstance(records, str | bytes | dict):
         raise ValidationError.single("records", "must be an iterable of records, not one value")
+    if strategy != "auto" and strategy not in set(SyncStrategy):
+        raise ValidationError.single(
+            "strategy", f"must be 'auto', 'scan' or 'lookup', got {strategy!r}"
+        )
     chosen: SyncStrategy | Literal["auto"] = (
         "auto" if strategy == "auto" else SyncStrategy(strategy)
     )
@@ -167,7 +178,9 @@ class SyncRun:
 
     Nothing runs in the background: work happens while the caller waits for the next result,
     so breaking out of ``async for`` or cancelling stops the sync with nothing left running.
-    Iterate or await a run once.
+    Iterate or await a run once. A run cancelled while it waited for a result is over: asking
+    it for more raises `RuntimeError` (its window's unfinished records have no result); run
+    the sync again with the same input instead, which is safe.
     """
 
     def __init__(
@@ -207,6 +220,7 @@ class SyncRun:
         )
         self._fatal: PaddleError | None = None
         self._done = False
+        self._interrupted = False
         self._started: float | None = None
         self._ended: float | None = None
         self._phase_started = 0.0
@@ -239,8 +253,27 @@ class SyncRun:
         return self
 
     async def __anext__(self) -> SyncResult:
+        if self._interrupted:
+            raise RuntimeError(
+                "this sync was interrupted (cancelled or failed) while records were in flight, "
+                "so their results are unknown; run the sync again with the same input, which "
+                "is safe: records are matched by e-mail"
+            )
         if self._started is None:
             self._started = time.monotonic()
+        try:
+            return await self._next_result()
+        except StopAsyncIteration:
+            raise
+        except BaseException:
+            # Cancelled (or a bug) mid-window: the window's unfinished records have no result
+            # and never will, so this run is over; the summary counts what was done.
+            if not self._done:
+                self._interrupted = True
+                self._ended = time.monotonic()
+            raise
+
+    async def _next_result(self) -> SyncResult:
         while not self._pending:
             if self._done:
                 raise StopAsyncIteration
@@ -394,7 +427,7 @@ class SyncRun:
     # Bookkeeping
 
     def _note_fatal(self, error: PaddleError) -> None:
-        if isinstance(error, _FATAL) and self._fatal is None:
+        if isinstance(error, STOPPING_ERRORS) and self._fatal is None:
             self._fatal = error
 
     def _finish(self, result: SyncResult, results: dict[int, SyncResult]) -> None:
