@@ -75,6 +75,8 @@ def _text(value: Any) -> str | None:
 
 
 def _decode(body: bytes | str) -> Any:
+    if isinstance(body, bytearray | memoryview):
+        body = bytes(body)
     try:
         return json.loads(body)
     except (ValueError, RecursionError):

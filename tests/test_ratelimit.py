@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
 from sliding_window import max_in_any_window
 
 from paddle_async import RateLimit, RateLimiter, SlidingWindowLimiter
@@ -98,19 +99,23 @@ async def test_pause_reschedules_waiting_reservations() -> None:
 async def test_a_cancelled_waiter_gives_its_place_back() -> None:
     """Requests cancelled while waiting (say, by a handler's timeout) free their reservations:
     a later request waits for the window only, not behind the abandoned ones."""
-    limiter = SlidingWindowLimiter(RateLimit(requests=2, per=0.2, margin=0.0))
-    await limiter.acquire(asyncio.sleep)
-    await limiter.acquire(asyncio.sleep)
-    waiters = [asyncio.create_task(limiter.acquire(asyncio.sleep)) for _ in range(10)]
-    await asyncio.sleep(0.02)
+    clock = FakeClock()
+    limiter = SlidingWindowLimiter(RateLimit(requests=2, per=0.2, margin=0.0), clock=clock)
+    await limiter.acquire(clock.sleep)
+    await limiter.acquire(clock.sleep)
+    never = asyncio.Event()
+
+    async def wait_forever(seconds: float) -> None:
+        await never.wait()
+
+    waiters = [asyncio.create_task(limiter.acquire(wait_forever)) for _ in range(10)]
+    await asyncio.sleep(0)
     for waiter in waiters:
         waiter.cancel()
     await asyncio.gather(*waiters, return_exceptions=True)
-    started = time.monotonic()
-    await limiter.acquire(asyncio.sleep)
-    await limiter.acquire(asyncio.sleep)
-    # Without the release these two would queue behind ten abandoned places: about 1 s.
-    assert time.monotonic() - started < 0.5
+    await limiter.acquire(clock.sleep)
+    # Behind ten abandoned places it would have been asked to wait 1.2 s.
+    assert [pytest.approx(0.2)] == clock.slept
 
 
 async def test_released_places_keep_every_window_within_the_budget() -> None:

@@ -323,11 +323,11 @@ async def test_cancelled_waiters_give_their_places_back(
         await asyncio.gather(*waiters, return_exceptions=True)
         await until(lambda: not limiter._releasing)
         left = await redis_client.zcard(f"{{{key}}}:log")
-        started = time.monotonic()
-        await limiter.acquire(asyncio.sleep)
-        waited = time.monotonic() - started
+        asked: list[float] = []
+        await limiter.acquire(recording_sleep(asked))
     assert 2 == left  # the two sent at once; the eight waiting places are gone
-    assert waited < 0.5  # one window at most, not four behind the abandoned places
+    assert 1 == len(asked)
+    assert asked[0] <= 0.5  # one window at most, not 2 s behind the abandoned places
 
 
 async def test_closing_fails_the_requests_still_waiting(
@@ -682,6 +682,7 @@ async def test_redis_stopped_mid_run(
     await workers.start(configs)
     await until(lambda: len(fake.requests) >= limit)
     own_redis.stop()
+    stopped_at = time.monotonic()
     before_stop = [worker_of(r.path, owner) for r in fake.requests]
     if restart:
         # Down long enough for every worker's next call to find it gone.
@@ -699,6 +700,11 @@ async def test_redis_stopped_mid_run(
     assert (60 - sum(expected_errors.values()), expected_errors) == (ok, errors)
     assert ok == answered
     assert 0 == fake.rate_limited
-    # Each worker that still had requests to send when Redis stopped says so in its log.
-    logged = ["Redis unavailable" in r.log for r in results]
-    assert [before_stop.count(w) < 15 for w in range(4)] == logged
+    # A worker says in its log that Redis is gone only if it still had requests to send then;
+    # one whose requests arrive well after the stop asked Redis for their places, so it says so.
+    # (Requests already past the limiter at the stop may arrive a little later without asking.)
+    logged = {w for w, r in enumerate(results) if "Redis unavailable" in r.log}
+    late = {worker_of(r.path, owner) for r in fake.requests if r.received_at > stopped_at + 0.5}
+    assert logged  # 40 of the 60 requests were still to come
+    assert logged <= {w for w in range(4) if before_stop.count(w) < 15}
+    assert late <= logged

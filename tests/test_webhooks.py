@@ -85,6 +85,15 @@ def test_valid_signature_verifies() -> None:
     verify_signature(BODY, sign(BODY, SECRET, timestamp=NOW), SECRET, clock=clock)
 
 
+@pytest.mark.parametrize("wrap", [bytes, bytearray, memoryview], ids=lambda w: w.__name__)
+def test_any_bytes_like_body_verifies_and_parses(wrap: Callable[[bytes], Any]) -> None:
+    """Frameworks hand over bytes, bytearray or memoryview bodies: all verify and parse."""
+    verifier = WebhookVerifier(SECRET, clock=clock)
+    event = verifier.verify_and_parse(wrap(BODY), sign(BODY, SECRET, timestamp=NOW))
+    assert isinstance(event, CustomerEvent)
+    assert isinstance(parse_event(wrap(BODY)), CustomerEvent)
+
+
 @pytest.mark.parametrize("signed_with", [[SECRET, OLD_SECRET], [OLD_SECRET, SECRET]])
 def test_any_of_several_h1_signatures_may_match(signed_with: list[str]) -> None:
     """During a rotation the header holds one h1 per secret; one match is enough."""

@@ -19,6 +19,7 @@ from typing import TextIO
 from .. import Paddle, RateLimit
 from ..testing import FakePaddle
 from ._import import ImportReport, print_summary, run_import
+from ._rows import InputError
 from ._terminal import Progress, format_duration
 
 __all__ = ["add_demo_arguments", "add_server_arguments", "demo", "serve"]
@@ -98,7 +99,7 @@ async def demo(args: argparse.Namespace) -> int:
     out = sys.stdout
     existing, records, pace = args.existing, args.records, args.pace
     if existing < 0 or records < 1 or pace < 1:
-        raise ValueError("--existing must be >= 0, --records and --pace >= 1")
+        raise InputError("--existing must be at least 0, --records and --pace at least 1")
     with tempfile.TemporaryDirectory(prefix="paddle-async-demo-") as tmp:
         folder = Path(args.keep) if args.keep else Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)

@@ -71,12 +71,33 @@ def open_input(path: str) -> TextIO:
     return open(path, encoding="utf-8-sig", newline="")
 
 
+def unreadable(path: str, error: UnicodeDecodeError | csv.Error) -> InputError:
+    """Return the one-line error for a file that is not UTF-8 text or not CSV at all."""
+    if isinstance(error, UnicodeDecodeError):
+        return InputError(
+            f"{path} is not UTF-8 text (byte {error.object[error.start]:#04x}): save it as "
+            "UTF-8 (in a spreadsheet: CSV UTF-8) and import it again"
+        )
+    return InputError(f"{path} cannot be read as CSV: {error}")
+
+
+def _guarded(records: Iterator[SyncRecord], path: str) -> Iterator[SyncRecord]:
+    """Turn decoding and CSV errors met while streaming into one-line `InputError`s."""
+    try:
+        yield from records
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise unreadable(path, error) from None
+
+
 def count_rows(path: str, fmt: str) -> int:
     """Count the records in a file without keeping them (a fast first pass)."""
     with open(path, encoding="utf-8-sig", newline="") as file:
-        if fmt == "csv":
-            return max(sum(1 for row in csv.reader(file) if row) - 1, 0)
-        return sum(1 for line in file if line.strip())
+        try:
+            if fmt == "csv":
+                return max(sum(1 for row in csv.reader(file) if row) - 1, 0)
+            return sum(1 for line in file if line.strip())
+        except (UnicodeDecodeError, csv.Error) as error:
+            raise unreadable(path, error) from None
 
 
 def _csv_header(reader: Any, path: str) -> list[str]:
@@ -174,9 +195,12 @@ def read_records(
     """
     if fmt == "csv":
         reader = csv.reader(file)
-        header = _csv_header(reader, path)
-        return header, _read_csv(reader, header, on_bad_row)
-    return None, _read_jsonl(file, on_bad_row)
+        try:
+            header = _csv_header(reader, path)
+        except (UnicodeDecodeError, csv.Error) as error:
+            raise unreadable(path, error) from None
+        return header, _guarded(_read_csv(reader, header, on_bad_row), path)
+    return None, _guarded(_read_jsonl(file, on_bad_row), path)
 
 
 class FailedRows:
