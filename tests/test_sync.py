@@ -421,3 +421,25 @@ def test_bad_arguments_are_validation_errors(paddle: Paddle, options: dict[str, 
     """A bad argument is a ValidationError (a PaddleError and a ValueError) before any work."""
     with pytest.raises(ValidationError):
         paddle.customers.sync([], **options)
+
+
+async def test_a_long_stream_switches_to_a_scan_once_lookups_cost_as_much(
+    paddle: Paddle, fake: FakePaddle
+) -> None:
+    """A stream of unknown length looks like a few lookups from its first window; once the
+    lookups have cost as much as a scan, the sync scans instead, so finding customers costs
+    at most about twice the cheaper way (here 10 scan pages, against 50 lookups)."""
+    fake.seed(2000)
+    records = mixed_records(2000, 8000)
+
+    def stream() -> Iterator[dict[str, Any]]:
+        yield from records  # a generator: its length is unknown to the sync
+
+    summary = await paddle.customers.sync(stream(), window=500, lookahead=500, dry_run=True)
+    scan_pages, window_lookups = 10, math.ceil(500 / 200)
+    assert summary.plan is not None
+    assert SyncStrategy.SCAN == summary.plan.strategy
+    assert "cost as much as a scan" in summary.plan.reason
+    assert summary.requests.lookups <= 1 + 2 * scan_pages + window_lookups
+    assert (8000, 1000, 1000) == (summary.created, summary.updated, summary.unchanged)
+    assert summary.requests.lookups == sent(fake)["GET"]

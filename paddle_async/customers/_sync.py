@@ -23,6 +23,10 @@ it looks up at once. Otherwise it reads the scan's first page, whose ``estimated
 lookups. When ``E`` is unknown (``-1``, missing, or ``100001`` with ``L >= 501``) it keeps
 scanning until the scan has cost ``L`` pages, then switches (so it spends at most twice the
 cheaper way). Pages already read are never wasted: a customer found there needs no lookup.
+For a stream longer than its look-ahead (``n`` unknown), ``L`` is only a lower bound: once the
+lookups have cost ``S`` requests, the sync reads the whole scan after all, so finding customers
+costs at most about ``2 * S`` plus one window's lookups. Pass ``expected_count`` to plan it
+right from the start.
 
 Requests in all: ``R = S + C + U + X`` for a scan, ``R = P + L' + C + U + X`` for lookups,
 where ``P`` is the scan pages read before switching (1, more only when ``E`` is unknown),
@@ -34,9 +38,11 @@ are of the sync's own requests: the client's retries are not included.
 
 Behaviour
 ---------
-* Records stream in windows (default 1,000): only a window of records is in memory, plus the
-  scan's customers (at most 100,000 in auto mode) and the set of e-mails seen (for duplicates).
-  Results come back in input order, window by window, one per record.
+* Records stream in windows (default 1,000). In memory at once: a window of records (the
+  look-ahead, default 10,000, while planning an input of unknown size), the customers of a scan
+  (at most 100,000 when the planner chooses; any number with ``strategy="scan"``), and the
+  set of e-mails seen so far (for duplicates). Results come back in input order, window by
+  window, one per record.
 * A later record with an e-mail seen earlier gets outcome ``duplicate`` and is not applied.
 * Only given fields are compared and written. An archived customer found for a record that
   gives no status stays archived; give ``status="active"`` to reactivate it.
@@ -228,7 +234,7 @@ class SyncRun:
     @property
     def plan(self) -> SyncPlan | None:
         """The plan, once the first result was asked for."""
-        return self._plan
+        return self._finder.latest_plan
 
     @property
     def summary(self) -> SyncSummary:
@@ -244,7 +250,7 @@ class SyncRun:
             failed=counts[SyncOutcome.FAILED],
             duplicates=counts[SyncOutcome.DUPLICATE],
             requests=self._requests.copy(),
-            plan=self._plan,
+            plan=self._finder.latest_plan,
             elapsed=0.0 if start is None else end - start,
             dry_run=self._dry_run,
         )

@@ -180,6 +180,12 @@ class Finder:
         self.requests = requests
         self.index: dict[str, Customer] = {}
         self.complete = False
+        self.latest_plan: SyncPlan | None = None
+        # With lookups chosen over a scan of known size: switch to that scan once lookups
+        # have cost as much (a stream longer than its look-ahead showed), so that finding
+        # customers never costs more than about twice the cheaper way.
+        self._switch_after: int | None = None
+        self._lookups_at_plan = 0
         self._slots = slots
         self._note_error = note_error
         self._stopped = stopped
@@ -228,15 +234,49 @@ class Finder:
             existing = len(self.index)
         self.complete = strategy is SyncStrategy.SCAN
         probes = 0 if scan is None or self.complete else scan.pages_read
-        return SyncPlan(
+        scan_requests = None if existing is None else max(1, math.ceil(existing / PAGE_SIZE))
+        if not self.complete and scan is not None:
+            self._switch_after = scan_requests
+            self._lookups_at_plan = self.requests.lookups
+        self.latest_plan = SyncPlan(
             strategy=strategy,
             records=total,
             existing=existing,
-            scan_requests=None if existing is None else max(1, math.ceil(existing / PAGE_SIZE)),
+            scan_requests=scan_requests,
             lookup_requests=lookups,
             probe_requests=probes,
             reason=reason,
         )
+        return self.latest_plan
+
+    async def _switch_to_scan(self) -> None:
+        """Read every customer after all: lookups have cost as much as the whole scan."""
+        spent = self.requests.lookups - self._lookups_at_plan
+        self._switch_after = None  # once, whatever happens
+        scan = _Scan(self)
+        try:
+            while not scan.done and not self._stopped():
+                await scan.next_page()
+                self._report("scan", scan.pages_read, scan.pages_total())
+        except PaddleError as exc:
+            self._note_error(exc)  # the lookups go on
+            return
+        finally:
+            await scan.close()
+        if not scan.done:
+            return
+        self.complete = True
+        if self.latest_plan is not None:
+            self.latest_plan = attrs.evolve(
+                self.latest_plan,
+                strategy=SyncStrategy.SCAN,
+                existing=len(self.index),
+                reason=(
+                    f"{self.latest_plan.reason}; then, the input being longer than its first "
+                    f"window showed, {spent} lookup request(s) cost as much as a scan, so it "
+                    f"scanned ({scan.pages_read} page(s))"
+                ),
+            )
 
     async def _probe(
         self, strategy: SyncStrategy | Literal["auto"], lookups: int, total: int | None
@@ -287,6 +327,13 @@ class Finder:
             The customers found, by e-mail; and the error for each e-mail whose lookup failed.
             An e-mail in neither has no customer.
         """
+        if (
+            self._switch_after is not None
+            and not self.complete
+            and self.requests.lookups - self._lookups_at_plan >= self._switch_after
+            and not self._stopped()
+        ):
+            await self._switch_to_scan()
         found: dict[str, Customer] = {}
         errors: dict[str, PaddleError] = {}
         missing: list[str] = []
