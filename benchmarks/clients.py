@@ -79,6 +79,21 @@ def _pages(customers: int, per_page: int) -> int:
     return -(-customers // per_page)
 
 
+def _take_page(document: Any, count: int, limit: int) -> tuple[int, str | None]:
+    """Hand each customer of a decoded page to the caller, as an SDK's iterator would.
+
+    Returns:
+        The customers seen so far, and the next page's URL (None when the walk is over).
+    """
+    data = document["data"]
+    for _customer in data:
+        count += 1
+        if count >= limit:
+            return count, None
+    pagination = document["meta"]["pagination"]
+    return count, pagination["next"] if pagination["has_more"] and data else None
+
+
 class PaddleAsync:
     """paddle_async, as users write it: request classes in, frozen attrs models out."""
 
@@ -176,23 +191,15 @@ class RawAiohttp:
         return self._loads(payload)["data"]
 
     async def walk(self, per_page: int, limit: int) -> tuple[int, int]:
-        url = f"{self._base_url}/customers?per_page={per_page}&order_by=id[ASC]"
+        url: str | None = f"{self._base_url}/customers?per_page={per_page}&order_by=id[ASC]"
         count = pages = 0
-        while count < limit:
+        while url is not None:
             async with self._session.get(url) as response:
                 payload = await response.read()
                 if response.status != 200:
                     raise RuntimeError(f"HTTP {response.status}")
-            document = self._loads(payload)
             pages += 1
-            for _customer in document["data"]:  # the caller sees each customer, as with an SDK
-                count += 1
-                if count >= limit:
-                    break
-            pagination = document["meta"]["pagination"]
-            if not pagination["has_more"] or not document["data"]:
-                break
-            url = pagination["next"]
+            count, url = _take_page(self._loads(payload), count, limit)
         return count, pages
 
 
@@ -236,22 +243,14 @@ class Httpx:
         return json.loads(response.content)["data"]
 
     async def walk(self, per_page: int, limit: int) -> tuple[int, int]:
-        url = f"/customers?per_page={per_page}&order_by=id[ASC]"
+        url: str | None = f"/customers?per_page={per_page}&order_by=id[ASC]"
         count = pages = 0
-        while count < limit:
+        while url is not None:
             response = await self._client.get(url)
             if response.status_code != 200:
                 raise RuntimeError(f"HTTP {response.status_code}")
-            document = json.loads(response.content)
             pages += 1
-            for _customer in document["data"]:
-                count += 1
-                if count >= limit:
-                    break
-            pagination = document["meta"]["pagination"]
-            if not pagination["has_more"] or not document["data"]:
-                break
-            url = pagination["next"]
+            count, url = _take_page(json.loads(response.content), count, limit)
         return count, pages
 
 

@@ -37,7 +37,6 @@ from ._webhooks_signature import (
     DEFAULT_TOLERANCE,
     SIGNATURE_HEADER,
     SignatureHeader,
-    check_body,
     check_tolerance,
     compute_signature,
     normalize_secrets,
@@ -132,6 +131,5 @@ class WebhookVerifier:
             WebhookVerificationError: The request is not provably from Paddle (answer 4xx).
             WebhookPayloadError: It is signed, but not a notification this SDK can read.
         """
-        body = check_body(body)  # bytes from here on, whatever buffer came in
         self.verify(body, signature_header)
         return parse_event(body)

@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlsplit
 import aiohttp
 import attrs
 import pytest
+from sliding_window import max_in_any_window
 from yarl import URL
 
 from paddle_async.testing import TEST_API_KEY, FakePaddle, RecordedRequest
@@ -891,15 +892,6 @@ async def test_clear_removes_pending_faults(fake: FakePaddle, http: aiohttp.Clie
     fake.faults.delay(10.0)
     fake.faults.clear()
     assert [200, 200] == [(await send(http, "GET", "/customers")).status for _ in range(2)]
-
-
-def max_in_any_window(times: list[float], window: float) -> int:
-    best, start = 0, 0
-    for end, t in enumerate(times):
-        while t - times[start] >= window:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
 
 
 async def test_rate_limit_allows_limit_per_window(

@@ -26,8 +26,6 @@ if TYPE_CHECKING:
 __all__ = ["ImportReport", "print_summary", "run_import"]
 
 _MAX_MESSAGES = 20
-# Errors that stop a sync (every request would fail the same way): not row problems.
-_STOPPING = STOPPING_ERRORS
 
 
 @attrs.frozen(kw_only=True)
@@ -118,7 +116,8 @@ async def run_import(
                 row = result.ref
                 assert isinstance(row, Row)
                 row_numbers.append(row.number)
-                if isinstance(result.error, _STOPPING):
+                # Errors that stop the sync are not row problems: one line for them, later.
+                if isinstance(result.error, STOPPING_ERRORS):
                     continue  # the whole import stops: one line for it, from the caller
                 if result.outcome is SyncOutcome.FAILED:
                     progress.close()

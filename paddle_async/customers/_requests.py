@@ -91,6 +91,12 @@ class _Problems:
         if self.items:
             raise ValidationError(self.items)
 
+    def given(self, **fields: object) -> None:
+        """Check each field that was given (not `UNSET`) by the rule of the same name."""
+        for field, value in fields.items():
+            if value is not UNSET:
+                getattr(self, field)(field, value)
+
     def email(self, field: str, value: object) -> None:
         if not isinstance(value, str):
             self.add(field, f"must be a string, got {type(value).__name__}")
@@ -210,16 +216,13 @@ class UpdateCustomer:
 
     def __attrs_post_init__(self) -> None:
         problems = _Problems()
-        if self.name is not UNSET:
-            problems.name("name", self.name)
-        if self.email is not UNSET:
-            problems.email("email", self.email)
-        if self.status is not UNSET:
-            problems.status("status", self.status)
-        if self.custom_data is not UNSET:
-            problems.custom_data("custom_data", self.custom_data)
-        if self.locale is not UNSET:
-            problems.locale("locale", self.locale)
+        problems.given(
+            name=self.name,
+            email=self.email,
+            status=self.status,
+            custom_data=self.custom_data,
+            locale=self.locale,
+        )
         if not self.to_wire() and not problems.items:
             problems.add("*", "an update needs at least one field")
         problems.raise_any()

@@ -60,20 +60,6 @@ class SyncStrategy(enum.StrEnum):
     """Look the input's e-mails up in batches with the ``email`` filter."""
 
 
-def _check_record(record: SyncRecord) -> None:
-    problems = _Problems()
-    problems.email("email", record.email)
-    if record.name is not UNSET:
-        problems.name("name", record.name)
-    if record.locale is not UNSET:
-        problems.locale("locale", record.locale)
-    if record.custom_data is not UNSET:
-        problems.custom_data("custom_data", record.custom_data)
-    if record.status is not UNSET:
-        problems.status("status", record.status)
-    problems.raise_any()
-
-
 @attrs.frozen(kw_only=True)
 class SyncRecord:
     """One customer as it should be after a sync, matched to Paddle's customers by e-mail.
@@ -102,7 +88,15 @@ class SyncRecord:
     ref: Any = attrs.field(default=None, eq=False)
 
     def __attrs_post_init__(self) -> None:
-        _check_record(self)
+        problems = _Problems()
+        problems.given(
+            email=self.email,  # never UNSET: always checked
+            name=self.name,
+            locale=self.locale,
+            custom_data=self.custom_data,
+            status=self.status,
+        )
+        problems.raise_any()
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], *, ref: Any = None) -> SyncRecord:
