@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from program_runs import EXAMPLES, PYTEST_ARGS, PYTEST_INI
 
 pytest_plugins = ["pytester"]
 
-EXAMPLE = Path(__file__).parent.parent / "examples" / "test_with_fake_paddle.py"
-# A user's pytest-asyncio configuration, minus the mode, which each test chooses.
-INI = """
-[pytest]
-asyncio_default_fixture_loop_scope = function
-filterwarnings = error
-"""
+EXAMPLE = EXAMPLES / "test_with_fake_paddle.py"
 SEEDING = """
 import pytest
 
@@ -79,7 +72,7 @@ def test_uses_the_client(paddle_client):
 @pytest.fixture
 def session(pytester: pytest.Pytester) -> pytest.Pytester:
     """A fresh project directory with a user's usual pytest-asyncio settings."""
-    pytester.makeini(INI)
+    pytester.makeini(PYTEST_INI)
     return pytester
 
 
@@ -96,7 +89,7 @@ def test_fixtures_work_in_both_modes(session: pytest.Pytester, mode: str) -> Non
         test_seeding=SEEDING,
         test_override=OVERRIDE,
     )
-    result = session.runpytest_subprocess("-p", "no:cacheprovider", "-o", f"asyncio_mode={mode}")
+    result = session.runpytest_subprocess(*PYTEST_ARGS, "-o", f"asyncio_mode={mode}")
     result.assert_outcomes(passed=6 + 2 + 2, errors=2)
     assert [
         "@pytest.mark.fake_paddle takes the keywords seed= and archived_every= only, got [5]",
@@ -108,7 +101,7 @@ def test_fixtures_work_in_both_modes(session: pytest.Pytester, mode: str) -> Non
 def test_loading_the_plugin_imports_no_sdk(session: pytest.Pytester) -> None:
     """A session that uses no fixture of the plugin never imports paddle_async or aiohttp."""
     session.makepyfile(test_light=LIGHT)
-    result = session.runpytest_subprocess("-p", "no:cacheprovider", "-k", "without_the_sdk")
+    result = session.runpytest_subprocess(*PYTEST_ARGS, "-k", "without_the_sdk")
     result.assert_outcomes(passed=1, deselected=2)
 
 
@@ -118,7 +111,7 @@ def test_without_pytest_asyncio_the_fixtures_say_why(pytester: pytest.Pytester) 
     # Shadow the installed package so that any import of it fails, as if it were not installed.
     pytester.makepyfile(pytest_asyncio="raise ImportError('pytest-asyncio is not installed')")
     pytester.makepyfile(test_light=LIGHT)
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "no:asyncio")
+    result = pytester.runpytest_subprocess(*PYTEST_ARGS, "-p", "no:asyncio")
     result.assert_outcomes(passed=1, errors=2)
     assert [
         f"the {name} fixture needs pytest-asyncio, which is not active in this session: "
