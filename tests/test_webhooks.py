@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
+import importlib
 import importlib.util
 import json
 import socket
@@ -22,6 +23,8 @@ from aiohttp import web
 from hypothesis import given
 from hypothesis import strategies as st
 
+import paddle_async.errors
+import paddle_async.webhooks
 from paddle_async import Paddle
 from paddle_async._convert import structure
 from paddle_async.customers import CreateCustomer, Customer, UpdateCustomer
@@ -69,6 +72,52 @@ def failure(body: bytes, header: str | None, **kwargs: Any) -> WebhookVerificati
 
 
 BODY = make_customer_event("customer.updated", fixture("customer.updated"))
+
+
+# Public names
+
+# Every name `paddle_async.webhooks` exported before it became a package; each must stay there.
+WEBHOOKS_NAMES = [
+    "CUSTOMER_EVENT_TYPES",
+    "CustomerEvent",
+    "DEFAULT_TOLERANCE",
+    "Event",
+    "MalformedSignatureError",
+    "MissingSignatureError",
+    "SIGNATURE_HEADER",
+    "SignatureHeader",
+    "SignatureMismatchError",
+    "TimestampOutOfToleranceError",
+    "WebhookError",
+    "WebhookPayloadError",
+    "WebhookVerificationError",
+    "WebhookVerifier",
+    "compute_signature",
+    "is_newer",
+    "parse_event",
+    "parse_signature_header",
+    "verify_signature",
+]
+WEBHOOK_ERRORS = [name for name in WEBHOOKS_NAMES if name.endswith("Error")]
+
+
+def test_every_public_name_keeps_its_import_path() -> None:
+    """Each `paddle_async.webhooks.X` of before still imports, and `__all__` lists exactly those."""
+    module = importlib.import_module("paddle_async.webhooks")
+    missing = [name for name in WEBHOOKS_NAMES if not hasattr(module, name)]
+    assert ([], sorted(WEBHOOKS_NAMES)) == (missing, sorted(module.__all__))
+
+
+def test_webhook_errors_live_in_paddle_async_errors() -> None:
+    """The webhook exceptions are `paddle_async.errors` classes, re-exported unchanged."""
+    assert [paddle_async.errors.__name__] * 7 == [
+        getattr(paddle_async.webhooks, name).__module__ for name in WEBHOOK_ERRORS
+    ]
+    assert [True] * 7 == [
+        getattr(paddle_async.errors, name) is getattr(paddle_async.webhooks, name)
+        and name in paddle_async.errors.__all__
+        for name in WEBHOOK_ERRORS
+    ]
 
 
 # Signatures

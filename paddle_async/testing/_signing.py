@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from .._webhooks_signature import compute_signature
+from ..webhooks._signature import compute_signature
 
 __all__ = ["make_customer_event", "make_event", "sign"]
 

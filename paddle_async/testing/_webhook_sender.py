@@ -11,7 +11,7 @@ from typing import Any, Self
 import aiohttp
 import attrs
 
-from .._webhooks_signature import SIGNATURE_HEADER
+from ..webhooks import SIGNATURE_HEADER
 from ._fake import FakePaddle
 from ._signing import make_customer_event, sign
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
-from ._webhooks_errors import (
+from ..errors import (
     MalformedSignatureError,
     MissingSignatureError,
     SignatureMismatchError,
@@ -32,8 +32,8 @@ from ._webhooks_errors import (
     WebhookPayloadError,
     WebhookVerificationError,
 )
-from ._webhooks_events import CUSTOMER_EVENT_TYPES, CustomerEvent, Event, is_newer, parse_event
-from ._webhooks_signature import (
+from ._events import CUSTOMER_EVENT_TYPES, CustomerEvent, Event, is_newer, parse_event
+from ._signature import (
     DEFAULT_TOLERANCE,
     SIGNATURE_HEADER,
     SignatureHeader,

@@ -13,10 +13,9 @@ from typing import Any, Final
 
 import attrs
 
-from ._convert import StructureError, parse_datetime, structure
-from ._webhooks_errors import WebhookPayloadError
-from .customers import Customer
-from .errors import ValidationError
+from .._convert import StructureError, parse_datetime, structure
+from ..customers import Customer
+from ..errors import ValidationError, WebhookPayloadError
 
 __all__ = ["CUSTOMER_EVENT_TYPES", "CustomerEvent", "Event", "is_newer", "parse_event"]
 

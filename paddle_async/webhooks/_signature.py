@@ -18,13 +18,13 @@ from typing import Final
 
 import attrs
 
-from ._webhooks_errors import (
+from ..errors import (
+    ConfigurationError,
     MalformedSignatureError,
     MissingSignatureError,
     SignatureMismatchError,
     TimestampOutOfToleranceError,
 )
-from .errors import ConfigurationError
 
 __all__ = [
     "DEFAULT_TOLERANCE",
