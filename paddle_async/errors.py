@@ -28,7 +28,7 @@ Raised by `paddle_async.webhooks`, outside requests (re-exported there under the
     └── WebhookError
         ├── WebhookVerificationError          not provably from Paddle: answer 401, act on nothing
         │   ├── MissingSignatureError         no Paddle-Signature header, or a blank one
-        │   ├── MalformedSignatureError       no ts= or h1= part, or not numbers/hex
+        │   ├── MalformedSignatureError       no ts= or h1= part, ts not seconds, no hex h1
         │   ├── SignatureMismatchError        no h1 matches any secret
         │   └── TimestampOutOfToleranceError  ts too old or too far ahead (replay guard)
         └── WebhookPayloadError               signed, but not a notification: answer 400
@@ -352,6 +352,9 @@ class MissingSignatureError(WebhookVerificationError):
 
 class MalformedSignatureError(WebhookVerificationError):
     """The ``Paddle-Signature`` header is not of the form ``ts=<unix seconds>;h1=<hex>``.
+
+    ``<hex>`` is 64 hex digits, an HMAC-SHA256. A header in which no ``h1`` value has that
+    form is malformed; one such value beside a well-formed one is skipped.
 
     Attributes:
         reason: What is wrong with it.

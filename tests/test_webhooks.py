@@ -212,6 +212,40 @@ def test_malformed_header_is_rejected(header: str, reason: str) -> None:
     assert (MalformedSignatureError, reason) == (type(error), getattr(error, "reason", None))
 
 
+DIGEST = "0123456789abcdef" * 4  # 64 hex digits: the form of an HMAC-SHA256, matching nothing
+
+
+@pytest.mark.parametrize(
+    "h1_values",
+    [
+        ["zz"],
+        [""],
+        ["abc"],
+        ["g" * 64],
+        [DIGEST + "0"],
+        [DIGEST[:-1]],
+        ["zz", "abc", "\u0660" * 64],  # Arabic-Indic digits are digits, but not hex
+    ],
+)
+def test_a_header_whose_every_h1_is_not_hex_is_malformed(h1_values: list[str]) -> None:
+    """When no h1 value is 64 hex digits the header is malformed, not a signature mismatch."""
+    header = ";".join([f"ts={NOW}", *(f"h1={v}" for v in h1_values)])
+    error = failure(BODY, header)
+    expected = (MalformedSignatureError, "no h1= value is 64 hex digits")
+    assert expected == (type(error), getattr(error, "reason", None))
+
+
+def test_a_non_hex_h1_beside_a_hex_one_is_skipped() -> None:
+    """A non-hex h1 next to a well-formed one is skipped: only the hex ones are checked."""
+    header = f"ts={NOW};h1=not-hex;h1={DIGEST.upper()};h1="
+    assert (DIGEST,) == parse_signature_header(header).signatures
+    error = failure(BODY, header)
+    assert (SignatureMismatchError, (DIGEST[:8] + "…",)) == (
+        type(error),
+        getattr(error, "signature_prefixes", None),
+    )
+
+
 def test_wrong_secret_is_rejected() -> None:
     """A body signed with another destination's secret raises SignatureMismatchError."""
     error = failure(BODY, sign(BODY, OTHER_SECRET, timestamp=NOW), secrets=[SECRET, OLD_SECRET])

@@ -47,6 +47,10 @@ _HEX_DIGITS = frozenset(string.hexdigits.lower())
 _DIGEST_LENGTH = 64
 
 
+def _is_digest(value: str) -> bool:
+    return len(value) == _DIGEST_LENGTH and set(value) <= _HEX_DIGITS
+
+
 @attrs.frozen(kw_only=True)
 class SignatureHeader:
     """A parsed ``Paddle-Signature`` header.
@@ -54,7 +58,8 @@ class SignatureHeader:
     Attributes:
         timestamp: ``ts``, in Unix seconds.
         timestamp_text: ``ts`` exactly as received; it is what Paddle signed.
-        signatures: Every ``h1`` value, lowercased, in header order.
+        signatures: Every ``h1`` value that is 64 hex digits (the form of an HMAC-SHA256),
+            lowercased, in header order. Other ``h1`` values cannot match and are skipped.
     """
 
     timestamp: int
@@ -66,7 +71,9 @@ def parse_signature_header(header: str | None) -> SignatureHeader:
     """Parse a ``Paddle-Signature`` header value.
 
     Spaces around parts, keys and values are ignored, parts may come in any order, and parts
-    with unknown keys (a future ``h2=``) are skipped.
+    with unknown keys (a future ``h2=``) are skipped. An ``h1`` value that is not 64 hex digits
+    is skipped too, as long as another one is: it cannot match, and one matching signature is
+    all that verification needs.
 
     Args:
         header: The header's value, or None when the request had none.
@@ -77,7 +84,7 @@ def parse_signature_header(header: str | None) -> SignatureHeader:
     Raises:
         MissingSignatureError: ``header`` is None, empty or blank.
         MalformedSignatureError: a part is not ``key=value``, ``ts`` is missing, repeated or
-            not a whole number of seconds, or there is no ``h1``.
+            not a whole number of seconds, there is no ``h1``, or no ``h1`` is 64 hex digits.
     """
     if header is None or not header.strip():
         raise MissingSignatureError()
@@ -104,7 +111,10 @@ def parse_signature_header(header: str | None) -> SignatureHeader:
         raise MalformedSignatureError(f"ts is not a Unix time in seconds: {text[:16]!r}")
     if not signatures:
         raise MalformedSignatureError("no h1= signature")
-    return SignatureHeader(timestamp=int(text), timestamp_text=text, signatures=tuple(signatures))
+    digests = tuple(s for s in signatures if _is_digest(s))
+    if not digests:
+        raise MalformedSignatureError("no h1= value is 64 hex digits")
+    return SignatureHeader(timestamp=int(text), timestamp_text=text, signatures=digests)
 
 
 def compute_signature(body: bytes, secret: str, timestamp: int | str) -> str:
@@ -142,10 +152,6 @@ def check_tolerance(tolerance: float) -> float:
     return float(tolerance)
 
 
-def _is_digest(value: str) -> bool:
-    return len(value) == _DIGEST_LENGTH and set(value) <= _HEX_DIGITS
-
-
 def check_body(body: bytes) -> bytes:
     """Return ``body`` as bytes, or raise TypeError: a str or dict has lost what Paddle signed."""
     if not isinstance(body, bytes | bytearray | memoryview):
@@ -159,9 +165,8 @@ def check_body(body: bytes) -> bytes:
 def matches(body: bytes, header: SignatureHeader, secrets: Sequence[str]) -> bool:
     """Return whether any ``h1`` of ``header`` is the signature of ``body`` under any secret."""
     body = check_body(body)
-    # Anything but a hex digest cannot match, so skipping it changes no answer; it also keeps
-    # compare_digest (which rejects non-ASCII str) away from arbitrary header text.
-    received = [s.encode() for s in header.signatures if _is_digest(s)]
+    # As bytes: compare_digest refuses a str with non-ASCII characters.
+    received = [s.encode() for s in header.signatures]
     found = False
     for secret in secrets:
         expected = compute_signature(body, secret, header.timestamp_text).encode()
