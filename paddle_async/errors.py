@@ -33,6 +33,9 @@ Raised by `paddle_async.webhooks`, outside requests (re-exported there under the
         │   └── TimestampOutOfToleranceError  ts too old or too far ahead (replay guard)
         └── WebhookPayloadError               signed, but not a notification: answer 400
 
+Paddle takes any answer but a 200 within 5 seconds as a failed delivery and retries it, so a
+webhook handler never answers 200 to a `WebhookError`.
+
 Classes are chosen by HTTP status and Paddle's ``code`` only, never by ``type`` or ``detail`` text.
 This module is a leaf: it imports nothing from the rest of the package.
 """
@@ -340,11 +343,16 @@ class WebhookError(PaddleError):
 
 
 class WebhookVerificationError(WebhookError):
-    """The request is not provably from Paddle: answer it with a 4xx and act on nothing in it."""
+    """The request is not provably from Paddle: act on nothing in it and answer 401.
+
+    Paddle takes any answer but a 200 within 5 seconds as a failed delivery and retries it
+    (for up to 3 days on live accounts), so a genuine notification refused for a reason you
+    can fix (a wrong secret, a clock that is off) arrives again, or can be replayed, once it is.
+    """
 
 
 class MissingSignatureError(WebhookVerificationError):
-    """The ``Paddle-Signature`` header is missing or empty."""
+    """The ``Paddle-Signature`` header is missing, empty or blank."""
 
     def __init__(self) -> None:
         super().__init__("the Paddle-Signature header is missing or empty")
@@ -414,6 +422,10 @@ class TimestampOutOfToleranceError(WebhookVerificationError):
 
 class WebhookPayloadError(WebhookError):
     """The body is not a notification this SDK can read (bad JSON, a missing or mistyped field).
+
+    After a verified signature it means Paddle sent something this version cannot read: answer
+    400. Paddle retries it like any failed delivery, then marks the notification failed;
+    replay it through Paddle's API once a fixed handler can read it.
 
     Attributes:
         reason: What is wrong, without the body's contents.

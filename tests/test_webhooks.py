@@ -664,6 +664,8 @@ UNKNOWN_TYPE = make_event("transaction.completed", {"id": "txn_01abc"})
         pytest.param(lambda: (BODY, None), 401, False, id="unsigned"),
         pytest.param(signed(BODY, OTHER_SECRET), 401, False, id="wrong-secret"),
         pytest.param(lambda: (BODY + b" ", sign(BODY, SECRET)), 401, False, id="tampered"),
+        pytest.param(lambda: (BODY, "ts=1;h1=zz"), 401, False, id="malformed"),
+        pytest.param(lambda: (BODY, sign(BODY, SECRET, timestamp=1)), 401, False, id="stale"),
         pytest.param(signed(b"{}"), 400, False, id="unreadable"),
         pytest.param(signed(UNKNOWN_TYPE), 200, False, id="unknown-type"),
         pytest.param(signed(BODY, [OLD_SECRET, SECRET]), 200, True, id="customer"),

@@ -7,7 +7,7 @@ async def handle(request):                    # any framework: raw bytes in, sta
         body = await request.read()           # the raw bytes: Paddle signed exactly these
         event = verifier.verify_and_parse(body, request.headers.get(SIGNATURE_HEADER))
     except WebhookVerificationError:
-        return 401                            # not from Paddle (or replayed): act on nothing
+        return 401                            # not provably from Paddle: act on nothing
     except WebhookPayloadError:
         return 400                            # signed, but not a notification we can read
     if isinstance(event, CustomerEvent) and is_newer(event, store.get(event.customer.id)):
@@ -15,7 +15,8 @@ async def handle(request):                    # any framework: raw bytes in, sta
     return 200                                # answer fast; queue slow work
 
 Every failure raises a subclass of `WebhookError` (itself a `paddle_async.errors.PaddleError`);
-success returns None or the event. Nothing here does I/O.
+success returns None or the event. Nothing here does I/O. Paddle takes any answer but a 200
+within 5 seconds as a failed delivery and retries it, so never answer 200 to a failure.
 """
 
 from __future__ import annotations

@@ -72,8 +72,9 @@ class WebhookVerifier:
             A `CustomerEvent` for customer events, else an `Event`.
 
         Raises:
-            WebhookVerificationError: The request is not provably from Paddle (answer 4xx).
-            WebhookPayloadError: It is signed, but not a notification this SDK can read.
+            WebhookVerificationError: The request is not provably from Paddle (answer 401).
+            WebhookPayloadError: It is signed, but not a notification this SDK can read
+                (answer 400).
         """
         self.verify(body, signature_header)
         return parse_event(body)
