@@ -35,12 +35,14 @@ from paddle_async.webhooks import (
     Event,
     MalformedSignatureError,
     MissingSignatureError,
+    SignatureHeader,
     SignatureMismatchError,
     TimestampOutOfToleranceError,
     WebhookError,
     WebhookPayloadError,
     WebhookVerificationError,
     WebhookVerifier,
+    compute_signature,
     is_newer,
     parse_event,
     parse_signature_header,
@@ -127,6 +129,29 @@ def test_signature_is_hmac_sha256_of_timestamp_colon_body_in_hex() -> None:
     """The h1 value is the hex HMAC-SHA256 of `<ts>:<body>`, a vector computed independently."""
     expected = "ts=1696195954;h1=0d74e2de5dd19de8649c9796e739c27aa9abcb77c8b5669c44b1e99031e2bbf1"
     assert expected == sign(b"hello-world", SECRET, timestamp=1696195954)
+
+
+def test_sign_writes_the_header_the_parser_reads() -> None:
+    """sign() writes ts, then one h1 per secret in order: what parse_signature_header reads."""
+    expected = SignatureHeader(
+        timestamp=NOW,
+        timestamp_text=str(NOW),
+        signatures=(compute_signature(BODY, SECRET, NOW), compute_signature(BODY, OLD_SECRET, NOW)),
+    )
+    assert expected == parse_signature_header(sign(BODY, [SECRET, OLD_SECRET], timestamp=NOW))
+
+
+@pytest.mark.parametrize("secret", [[], "", [SECRET, ""]])
+def test_sign_takes_secrets_by_the_verifiers_rule(secret: str | list[str]) -> None:
+    """sign() refuses what WebhookVerifier refuses: no secret, or an empty one."""
+    with pytest.raises(ConfigurationError):
+        sign(BODY, secret, timestamp=NOW)
+
+
+def test_webhook_sender_takes_secrets_by_the_verifiers_rule() -> None:
+    """WebhookSender refuses an empty list of secrets when built, not at its first delivery."""
+    with pytest.raises(ConfigurationError):
+        WebhookSender("http://127.0.0.1:9/hook", [])
 
 
 def test_valid_signature_verifies() -> None:

@@ -41,6 +41,12 @@ SIGNATURE_HEADER: Final = "Paddle-Signature"
 DEFAULT_TOLERANCE: Final = 5.0
 """Seconds a signature's timestamp may be from now, either way (the official SDKs' default)."""
 
+# The header's grammar, for the parser and the builder alike: ts=<seconds>;h1=<hex>[;h1=<hex>…]
+_TIMESTAMP_KEY = "ts"
+_SIGNATURE_KEY = "h1"
+_PART_SEPARATOR = ";"
+_KEY_SEPARATOR = "="
+
 # A Unix time in seconds has 10 digits until the year 2286; more than 12 is not a timestamp.
 _MAX_TIMESTAMP_DIGITS = 12
 _HEX_DIGITS = frozenset(string.hexdigits.lower())
@@ -90,17 +96,17 @@ def parse_signature_header(header: str | None) -> SignatureHeader:
         raise MissingSignatureError()
     timestamps: list[str] = []
     signatures: list[str] = []
-    for part in header.split(";"):
+    for part in header.split(_PART_SEPARATOR):
         if not part.strip():
             continue
-        key, equals, value = part.partition("=")
+        key, equals, value = part.partition(_KEY_SEPARATOR)
         if not equals:
             raise MalformedSignatureError("every part must be key=value, separated by ';'")
         key = key.strip().lower()
         value = value.strip()
-        if key == "ts":
+        if key == _TIMESTAMP_KEY:
             timestamps.append(value)
-        elif key == "h1":
+        elif key == _SIGNATURE_KEY:
             signatures.append(value.lower())
     if not timestamps:
         raise MalformedSignatureError("no ts= part")
@@ -130,6 +136,13 @@ def compute_signature(body: bytes, secret: str, timestamp: int | str) -> str:
     """
     signed = f"{timestamp}:".encode() + body
     return hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+
+
+def format_signature_header(timestamp: int | str, signatures: Sequence[str]) -> str:
+    """Return a ``Paddle-Signature`` value: ``ts`` first, then one ``h1`` per signature."""
+    parts = [f"{_TIMESTAMP_KEY}{_KEY_SEPARATOR}{timestamp}"]
+    parts.extend(f"{_SIGNATURE_KEY}{_KEY_SEPARATOR}{signature}" for signature in signatures)
+    return _PART_SEPARATOR.join(parts)
 
 
 def normalize_secrets(secrets: str | Sequence[str]) -> tuple[str, ...]:
