@@ -381,7 +381,8 @@ class SignatureMismatchError(WebhookVerificationError):
 
     Attributes:
         timestamp: The header's ``ts``.
-        signature_prefixes: The first 8 characters of each ``h1`` signature received.
+        signature_prefixes: The first 8 characters of each ``h1`` signature checked (every
+            one of 64 hex digits; others are skipped).
         secret_count: How many secrets were tried.
     """
 

@@ -344,10 +344,19 @@ def test_verifier_repr_hides_the_secrets() -> None:
 
 @pytest.mark.parametrize(
     ("secrets", "tolerance"),
-    [([], 5.0), ("", 5.0), ([SECRET, ""], 5.0), (SECRET, -1.0), (SECRET, float("nan"))],
+    [
+        ([], 5.0),
+        ("", 5.0),
+        ([SECRET, ""], 5.0),
+        ([SECRET, 5], 5.0),
+        (SECRET, -1.0),
+        (SECRET, float("nan")),
+        (SECRET, "5"),
+        (SECRET, True),
+    ],
 )
-def test_unusable_configuration_is_rejected(secrets: Any, tolerance: float) -> None:
-    """No secret, an empty secret, or a negative tolerance raises ConfigurationError."""
+def test_unusable_configuration_is_rejected(secrets: Any, tolerance: Any) -> None:
+    """No secret, an empty or non-string one, or a tolerance not a number >= 0 is refused."""
     with pytest.raises(ConfigurationError):
         WebhookVerifier(secrets, tolerance=tolerance)
 
@@ -356,6 +365,12 @@ def test_a_str_body_is_a_type_error() -> None:
     """Passing decoded text instead of the raw bytes is a programming error, said plainly."""
     with pytest.raises(TypeError, match="raw request body as bytes"):
         verify_signature(BODY.decode(), None, SECRET)  # type: ignore[arg-type]
+
+
+def test_parse_event_says_plainly_that_a_parsed_body_is_a_type_error() -> None:
+    """parse_event takes bytes or text; an already parsed dict is refused in the same words."""
+    with pytest.raises(TypeError, match="raw request body as bytes"):
+        parse_event(json.loads(BODY))
 
 
 def test_every_webhook_error_is_a_paddle_error() -> None:

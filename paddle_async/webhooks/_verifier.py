@@ -22,7 +22,8 @@ class WebhookVerifier:
         clock: Returns the current Unix time in seconds (inject a fixed one in tests).
 
     Raises:
-        ConfigurationError: ``secrets`` is empty or ``tolerance`` is negative.
+        ConfigurationError: ``secrets`` is empty or holds an empty or non-string secret, or
+            ``tolerance`` is not a number of seconds >= 0.
     """
 
     __slots__ = ("_clock", "_secrets", "_tolerance")
@@ -47,25 +48,29 @@ class WebhookVerifier:
         """Seconds a signature's timestamp may differ from now."""
         return self._tolerance
 
-    def verify(self, body: bytes, signature_header: str | None) -> None:
+    def verify(self, body: bytes | bytearray | memoryview, signature_header: str | None) -> None:
         """Check that Paddle signed ``body`` recently; raise if not.
 
         Args:
-            body: The raw request body, exactly as received.
+            body: The raw request body, exactly as received (bytes-like).
             signature_header: The ``Paddle-Signature`` header's value, or None if absent.
 
         Raises:
             WebhookVerificationError: One of its subclasses says what failed.
+            TypeError: ``body`` is not bytes-like (a str or a parsed dict has lost what Paddle
+                signed).
         """
         verify_signature(
             body, signature_header, self._secrets, tolerance=self._tolerance, clock=self._clock
         )
 
-    def verify_and_parse(self, body: bytes, signature_header: str | None) -> Event:
+    def verify_and_parse(
+        self, body: bytes | bytearray | memoryview, signature_header: str | None
+    ) -> Event:
         """Verify the signature, then parse the body into an event.
 
         Args:
-            body: The raw request body, exactly as received.
+            body: The raw request body, exactly as received (bytes-like).
             signature_header: The ``Paddle-Signature`` header's value, or None if absent.
 
         Returns:
@@ -75,6 +80,7 @@ class WebhookVerifier:
             WebhookVerificationError: The request is not provably from Paddle (answer 401).
             WebhookPayloadError: It is signed, but not a notification this SDK can read
                 (answer 400).
+            TypeError: ``body`` is not bytes-like.
         """
         self.verify(body, signature_header)
         return parse_event(body)
