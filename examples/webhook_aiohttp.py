@@ -61,7 +61,9 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8000, help="port to listen on")
     args = parser.parse_args()
-    secrets = [s for s in os.environ.get("PADDLE_WEBHOOK_SECRET", "").split(",") if s.strip()]
+    secrets = [
+        s.strip() for s in os.environ.get("PADDLE_WEBHOOK_SECRET", "").split(",") if s.strip()
+    ]
     if not secrets:
         sys.exit(f"{parser.prog}: set PADDLE_WEBHOOK_SECRET to the destination's secret key")
     web.run_app(make_app(WebhookVerifier(secrets), {}), host=args.host, port=args.port)

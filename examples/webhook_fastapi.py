@@ -26,7 +26,7 @@ from paddle_async.webhooks import (
     is_newer,
 )
 
-SECRETS = [s for s in os.environ.get("PADDLE_WEBHOOK_SECRET", "").split(",") if s.strip()]
+SECRETS = [s.strip() for s in os.environ.get("PADDLE_WEBHOOK_SECRET", "").split(",") if s.strip()]
 if not SECRETS:
     # Checked on import, so that `uvicorn webhook_fastapi:app` stops here too.
     sys.exit("webhook_fastapi.py: set PADDLE_WEBHOOK_SECRET to the destination's secret key")

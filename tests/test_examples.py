@@ -53,7 +53,7 @@ async def test_webhook_example_answers_signed_deliveries(
     """Signed deliveries get 200, a wrong signature 401, a signed non-JSON body 400."""
     port = unused_port()
     url = f"http://127.0.0.1:{port}/paddle/webhooks"
-    env = program_env(PADDLE_WEBHOOK_SECRET=f"pdl_ntfset_01old_secret,{WEBHOOK_SECRET}")
+    env = program_env(PADDLE_WEBHOOK_SECRET=f"pdl_ntfset_01old_secret, {WEBHOOK_SECRET}")
     command = [sys.executable, str(EXAMPLES / example), "--port", str(port)]
     async with serving(*command, port=port, env=env, cwd=tmp_path):
         async with WebhookSender(url, WEBHOOK_SECRET) as sender:
