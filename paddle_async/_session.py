@@ -6,7 +6,7 @@ telling whether the request may have reached the server.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import aiohttp
 from yarl import URL
@@ -21,6 +21,41 @@ if TYPE_CHECKING:
 __all__ = ["ClientSession", "Transport"]
 
 ClientSession = aiohttp.ClientSession
+
+
+_Kinds = type[BaseException] | tuple[type[BaseException], ...]
+_TIMEOUT = errors.APITimeoutError
+_CONNECTION = errors.APIConnectionError
+
+# How each aiohttp or asyncio failure becomes a paddle_async error: the exception types, the
+# error class, whether the request may have reached the server (`TransportError.sent`), and the
+# message after "METHOD /path: ". The first row that matches wins, so subclasses come first.
+_FAILURE_TABLE: Final[tuple[tuple[_Kinds, type[errors.TransportError], bool, str], ...]] = (
+    # The connect timeout includes the wait for a pooled connection: nothing was written yet.
+    (aiohttp.ConnectionTimeoutError, _TIMEOUT, False, "no connection within {connect} s"),
+    (aiohttp.ClientConnectorError, _CONNECTION, False, "cannot connect: {reason}"),
+    ((TimeoutError, aiohttp.ServerTimeoutError), _TIMEOUT, True, "no response within {total} s"),
+    # Only a response that is not HTTP raises this here: raise_for_status is off.
+    (aiohttp.ClientResponseError, _CONNECTION, True, "invalid HTTP response: {kind}"),
+    ((aiohttp.ClientError, OSError), _CONNECTION, True, "connection lost: {kind}"),
+)
+_FAILURES: Final = (aiohttp.ClientError, OSError, TimeoutError)
+
+
+def _translate(
+    exc: BaseException, method: str, path: str, timeout: Timeout
+) -> errors.TransportError:
+    """Return the paddle_async error for an aiohttp or asyncio failure (see `_FAILURE_TABLE`)."""
+    # The last row catches everything `_FAILURES` lets in.
+    _, cls, sent, template = next(row for row in _FAILURE_TABLE if isinstance(exc, row[0]))
+    os_error = getattr(exc, "os_error", None)
+    message = template.format(
+        connect=timeout.connect,
+        total=timeout.total,
+        reason=(os_error.strerror or os_error) if isinstance(os_error, OSError) else exc,
+        kind=type(exc).__name__,
+    )
+    return cls(f"{method} {path}: {message}", method=method, path=path, sent=sent)
 
 
 class Transport:
@@ -101,8 +136,8 @@ class Transport:
 
         Raises:
             ClientClosedError: The client was closed before or during the request.
-            ConnectionError: The connection failed or dropped.
-            TimeoutError: A timeout passed.
+            APIConnectionError: The connection failed or dropped.
+            APITimeoutError: A timeout passed.
         """
         session = self._ensure_session()
         client_timeout = aiohttp.ClientTimeout(total=timeout.total, connect=timeout.connect)
@@ -117,49 +152,16 @@ class Transport:
             ) as response:
                 payload = await response.read()
                 return RawResponse(response.status, response.headers, payload)
-        except aiohttp.ConnectionTimeoutError:
-            raise self._closed_or(
-                errors.TimeoutError(
-                    f"{method} {path}: no connection within {timeout.connect} s",
-                    method=method,
-                    path=path,
-                    sent=False,
-                )
-            ) from None
-        except aiohttp.ClientConnectorError as exc:
-            raise self._closed_or(
-                errors.ConnectionError(
-                    f"{method} {path}: cannot connect: {exc.os_error.strerror or exc.os_error}",
-                    method=method,
-                    path=path,
-                    sent=False,
-                )
-            ) from None
-        except (TimeoutError, aiohttp.ServerTimeoutError):
-            raise self._closed_or(
-                errors.TimeoutError(
-                    f"{method} {path}: no response within {timeout.total} s",
-                    method=method,
-                    path=path,
-                    sent=True,
-                )
-            ) from None
-        except (aiohttp.ClientError, OSError) as exc:
-            raise self._closed_or(
-                errors.ConnectionError(
-                    f"{method} {path}: connection lost: {type(exc).__name__}",
-                    method=method,
-                    path=path,
-                    sent=True,
-                )
-            ) from None
+        except _FAILURES as exc:
+            # Built here, raised below: outside the `except`, nothing from aiohttp (whose
+            # exceptions can hold the request's headers) is chained to the error.
+            error = self._closed_or(_translate(exc, method, path, timeout))
         except RuntimeError:
             # aiohttp raises RuntimeError("Session is closed") when closed under us.
-            if self._closed or session.closed:
-                raise errors.ClientClosedError(
-                    f"{method} {path}: the Paddle client was closed"
-                ) from None
-            raise
+            if not (self._closed or session.closed):
+                raise
+            error = errors.ClientClosedError(f"{method} {path}: the Paddle client was closed")
+        raise error
 
     def _closed_or(self, error: errors.PaddleError) -> errors.PaddleError:
         if self._closed:

@@ -8,8 +8,10 @@ The tree::
     ├── ClientClosedError                     the client was closed before or during a request
     ├── RateLimiterUnavailableError           a shared limiter (Redis) unreachable: not sent
     ├── TransportError                        the request got no HTTP response
-    │   ├── ConnectionError                   could not connect, or the connection dropped
-    │   └── TimeoutError                      connect or total timeout
+    │   ├── APIConnectionError                could not connect, or the connection dropped
+    │   │                                     (also the builtin ConnectionError)
+    │   └── APITimeoutError                   connect or total timeout (also the builtin
+    │                                         TimeoutError)
     ├── InvalidResponseError                  not Paddle's envelope (truncated JSON, ...)
     └── APIError                              Paddle (or a gateway) answered with an error
         ├── BadRequestError                   400
@@ -45,13 +47,14 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
+    "APIConnectionError",
     "APIError",
+    "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
     "ClientClosedError",
     "ConfigurationError",
     "ConflictError",
-    "ConnectionError",
     "CustomerAlreadyExistsError",
     "FieldError",
     "InvalidResponseError",
@@ -61,7 +64,6 @@ __all__ = [
     "RateLimitError",
     "RateLimiterUnavailableError",
     "ServerError",
-    "TimeoutError",
     "TransportError",
     "ValidationError",
     "error_class_for",
@@ -151,12 +153,18 @@ class TransportError(PaddleError):
         self.sent = sent
 
 
-class ConnectionError(TransportError):
-    """The connection could not be made, or it dropped before a response arrived."""
+class APIConnectionError(TransportError, builtins.ConnectionError):
+    """The connection could not be made, or it dropped before a response arrived.
+
+    Also a builtin `ConnectionError`, so ``except ConnectionError:`` catches it too.
+    """
 
 
-class TimeoutError(TransportError):
-    """The connect or total timeout passed before a response arrived."""
+class APITimeoutError(TransportError, builtins.TimeoutError):
+    """The connect or total timeout passed before a response arrived.
+
+    Also a builtin `TimeoutError`, so ``except TimeoutError:`` catches it too.
+    """
 
 
 class InvalidResponseError(PaddleError):
