@@ -167,13 +167,18 @@ class APITimeoutError(TransportError, builtins.TimeoutError):
     """
 
 
+# How many characters of a body an error keeps as ``body_excerpt``.
+_EXCERPT_CHARACTERS = 200
+
+
 class InvalidResponseError(PaddleError):
     """Paddle (or something in between) answered with a body that is not Paddle's envelope.
 
     Attributes:
         status: The HTTP status.
         request_id: ``meta.request_id`` if it could be read, else a request-id header, else None.
-        body_excerpt: The first 200 characters of the body.
+        body_excerpt: The body's first 200 characters as text (UTF-8, undecodable bytes
+            replaced); longer text passed in is cut to that length.
     """
 
     def __init__(
@@ -182,7 +187,7 @@ class InvalidResponseError(PaddleError):
         super().__init__(message)
         self.status = status
         self.request_id = request_id
-        self.body_excerpt = body_excerpt
+        self.body_excerpt = body_excerpt[:_EXCERPT_CHARACTERS]
 
 
 class APIError(PaddleError):
@@ -196,7 +201,10 @@ class APIError(PaddleError):
         documentation_url: A link to Paddle's page about this error.
         request_id: ``meta.request_id``; quote it to Paddle support.
         field_errors: Field-level problems from ``error.errors``.
-        body_excerpt: The first 200 characters of a body that was not JSON (an HTML 502), else None.
+        body_excerpt: The first 200 characters of a body that was not JSON (an HTML 502), as
+            text, else None.
+        retry_after: Seconds from the ``Retry-After`` header (a number or an HTTP-date), or
+            None when absent or unreadable.
     """
 
     def __init__(
@@ -219,7 +227,7 @@ class APIError(PaddleError):
         self.documentation_url = documentation_url
         self.request_id = request_id
         self.field_errors: tuple[FieldError, ...] = tuple(field_errors)
-        self.body_excerpt = body_excerpt
+        self.body_excerpt = None if body_excerpt is None else body_excerpt[:_EXCERPT_CHARACTERS]
         self.retry_after = retry_after
         super().__init__(self._message())
 

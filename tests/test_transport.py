@@ -7,7 +7,7 @@ import builtins
 from collections.abc import AsyncIterator
 
 import pytest
-from hostile import HostileServer, hostile_server, raw, silent
+from hostile import HostileServer, answer, hostile_server, raw, silent
 
 from paddle_async import Paddle, Timeout, errors
 from paddle_async.testing import TEST_API_KEY
@@ -89,3 +89,24 @@ async def test_a_response_that_is_not_http_is_a_connection_error_after_sending(
     assert True is caught.value.sent
     assert None is caught.value.__cause__
     assert None is caught.value.__context__
+
+
+@pytest.mark.parametrize("status", [200, 502])
+async def test_body_excerpt_is_the_first_200_characters_as_text(
+    hostile: HostileServer, status: int
+) -> None:
+    """A non-JSON body's excerpt holds its first 200 characters, however many bytes they take."""
+    hostile.respond = answer("ü€".encode() * 300, status, Content_Type="text/html")
+    async with Paddle(
+        TEST_API_KEY, base_url=hostile.base_url, max_retries=0, rate_limit=None
+    ) as paddle:
+        with pytest.raises((errors.InvalidResponseError, errors.APIError)) as caught:
+            await paddle.customers.get(MISSING_ID)
+    assert "ü€" * 100 == caught.value.body_excerpt
+
+
+def test_errors_cut_a_longer_excerpt_to_200_characters() -> None:
+    """Whoever builds an error, its excerpt never holds more than 200 characters."""
+    invalid = errors.InvalidResponseError("x", status=200, request_id=None, body_excerpt="a" * 999)
+    server = errors.ServerError(status=502, body_excerpt="b" * 999)
+    assert ("a" * 200, "b" * 200) == (invalid.body_excerpt, server.body_excerpt)
