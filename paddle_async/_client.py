@@ -18,7 +18,7 @@ from ._protocol import (
 )
 from ._ratelimit import RateLimit, RateLimiter
 from ._retry import RetryPolicy, call_with_retries
-from ._session import Transport
+from ._session import ACCEPT_ENCODING, Transport
 from ._types import Environment, Timeout
 from .customers._operations import Customers
 
@@ -31,6 +31,7 @@ _KEY_ENVIRONMENT = re.compile(r"pdl_(live|sdbx)_")
 _ENVIRONMENT_OF_MARKER = {"live": Environment.PRODUCTION, "sdbx": Environment.SANDBOX}
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
 _DEFAULT_RATE_LIMIT = RateLimit()
+_DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 
 
 def mask_key(api_key: str) -> str:
@@ -46,6 +47,11 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _request_headers(api_key: str, *, has_body: bool) -> dict[str, str]:
+    # The transport decodes gzip and deflate itself, within max_response_bytes.
+    return {**build_headers(api_key, has_body=has_body), "Accept-Encoding": ACCEPT_ENCODING}
 
 
 def _check_base_url(base_url: str) -> str:
@@ -117,6 +123,10 @@ class Paddle:
         max_retries: Retries after the first attempt (default 3); overrides ``retry``.
         retry: The whole `RetryPolicy`.
         max_connections: The size of the connection pool (default 64).
+        max_response_bytes: The largest response body accepted, counted after decompression
+            (default 16 MiB; a page of 200 customers is about 100 KB). A larger one raises
+            `ResponseTooLargeError` as soon as it passes the limit, and its connection is
+            closed.
         rate_limit: The client's own pacing: a `RateLimit` (default 240 requests per 60 s, as
             Paddle allows per IP), a `RateLimiter` to share with other clients, or None for off.
         session: An ``aiohttp.ClientSession`` to use; the caller keeps owning (and closing) it.
@@ -132,14 +142,15 @@ class Paddle:
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
         max_connections: int = 64,
+        max_response_bytes: int = _DEFAULT_MAX_RESPONSE_BYTES,
         rate_limit: RateLimit | RateLimiter | None = _DEFAULT_RATE_LIMIT,
         session: aiohttp.ClientSession | None = None,
     ) -> None:
         key_environment = _check_key(api_key)
         self._base_url = _resolve_base_url(key_environment, environment, base_url)
         self._masked_key = mask_key(api_key)
-        self._headers = build_headers(api_key, has_body=False)
-        self._headers_with_body = build_headers(api_key, has_body=True)
+        self._headers = _request_headers(api_key, has_body=False)
+        self._headers_with_body = _request_headers(api_key, has_body=True)
         self._timeout = Timeout.coerce(timeout)
         policy = retry or RetryPolicy()
         if max_retries is not None:
@@ -153,10 +164,16 @@ class Paddle:
         self._retry = policy
         if max_connections < 1:
             raise errors.ConfigurationError("max_connections must be at least 1")
+        if isinstance(max_response_bytes, bool) or not (
+            isinstance(max_response_bytes, int) and max_response_bytes >= 1
+        ):
+            raise errors.ConfigurationError("max_response_bytes must be a positive whole number")
         self._limiter: RateLimiter | None = (
             rate_limit.limiter() if isinstance(rate_limit, RateLimit) else rate_limit
         )
-        self._transport = Transport(max_connections=max_connections, session=session)
+        self._transport = Transport(
+            max_connections=max_connections, max_response_bytes=max_response_bytes, session=session
+        )
         self._closed = False
         self._sleepers: set[asyncio.Future[None]] = set()
         self.customers = Customers(self)

@@ -13,6 +13,7 @@ The tree::
     │   └── APITimeoutError                   connect or total timeout (also the builtin
     │                                         TimeoutError)
     ├── InvalidResponseError                  not Paddle's envelope (truncated JSON, ...)
+    │   └── ResponseTooLargeError             a body over the client's ``max_response_bytes``
     └── APIError                              Paddle (or a gateway) answered with an error
         ├── BadRequestError                   400
         ├── AuthenticationError               403 authentication_missing, authentication_malformed,
@@ -63,6 +64,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "RateLimiterUnavailableError",
+    "ResponseTooLargeError",
     "ServerError",
     "TransportError",
     "ValidationError",
@@ -188,6 +190,28 @@ class InvalidResponseError(PaddleError):
         self.status = status
         self.request_id = request_id
         self.body_excerpt = body_excerpt[:_EXCERPT_CHARACTERS]
+
+
+class ResponseTooLargeError(InvalidResponseError):
+    """The response body (decompressed) was larger than the client's ``max_response_bytes``.
+
+    The connection it came on was closed, not returned to the pool.
+
+    Attributes:
+        limit: The limit in bytes that the body went over.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        request_id: str | None,
+        body_excerpt: str,
+        limit: int,
+    ) -> None:
+        super().__init__(message, status=status, request_id=request_id, body_excerpt=body_excerpt)
+        self.limit = limit
 
 
 class APIError(PaddleError):

@@ -18,6 +18,11 @@ Respond = Callable[[asyncio.StreamWriter], Awaitable[None]]
 MiB = 1024 * 1024
 _CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:\s*(\d+)", re.IGNORECASE)
 _PIECE = b"x" * (64 * 1024)
+EMPTY_PAGE = (
+    b'{"data": [], "meta": {"request_id": "hostile", "pagination": '
+    b'{"per_page": 50, "next": null, "has_more": false, "estimated_total": 0}}}'
+)
+"""A valid, empty page of a list: what the server answers unless told otherwise."""
 
 
 def head(status: int = 200, **headers: str | int) -> bytes:
@@ -105,9 +110,7 @@ class HostileServer:
     """
 
     def __init__(self) -> None:
-        self.respond: Respond = answer(
-            b'{"data": [], "meta": {"request_id": "hostile"}}', Content_Type="application/json"
-        )
+        self.respond: Respond = answer(EMPTY_PAGE, Content_Type="application/json")
         self.requests: list[bytes] = []
         self.connections = 0
         self._server: asyncio.Server | None = None
