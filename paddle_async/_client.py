@@ -175,7 +175,10 @@ class Paddle:
             max_connections=max_connections, max_response_bytes=max_response_bytes, session=session
         )
         self._closed = False
-        self._sleepers: set[asyncio.Future[None]] = set()
+        # The tasks inside `_send`, with their `Task.cancelling()` count when they came in:
+        # `aclose` cancels them, and `_send` tells its own cancellation from their owners'.
+        self._running: dict[asyncio.Task[Any], int] = {}
+        self._cancelled_by_close: set[asyncio.Task[Any]] = set()
         self.customers = Customers(self)
         """Operations on customers: create, get, update, list, list_credit_balances."""
 
@@ -216,28 +219,38 @@ class Paddle:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the client; requests still running fail with `ClientClosedError`."""
+        """Close the client; requests still running fail with `ClientClosedError`.
+
+        Every call still running (waiting for a pooled connection, for an answer, out a backoff
+        or for the rate limiter) is interrupted and raises `ClientClosedError`. Only a task that
+        its owner cancelled too still raises `CancelledError`.
+        """
         if self._closed:
             return
         self._closed = True
-        for sleeper in self._sleepers:
-            if not sleeper.done():
-                sleeper.set_exception(errors.ClientClosedError("the Paddle client was closed"))
+        current = asyncio.current_task()
+        for task in self._running:
+            if task is not current and task.cancel():
+                self._cancelled_by_close.add(task)
         await self._transport.close()
 
+    def _closed_under(self, task: asyncio.Task[Any]) -> bool:
+        """Whether a `CancelledError` in ``task`` came from `aclose` alone (not from its owner)."""
+        if not self._closed:
+            return False
+        entered_with = self._running[task]
+        if task in self._cancelled_by_close:
+            self._cancelled_by_close.discard(task)
+            # Take back the cancellation `aclose` asked for; what is left is the owner's.
+            return task.uncancel() <= entered_with
+        # aiohttp cancels the futures of requests waiting for a connection when it closes.
+        return task.cancelling() <= entered_with
+
     async def _sleep(self, seconds: float) -> None:
-        """Wait, unless the client is closed first (then raise `ClientClosedError`)."""
+        """Wait, unless the client is closed (`aclose` interrupts the wait by cancelling)."""
         if self._closed:
             raise errors.ClientClosedError("the Paddle client is closed")
-        loop = asyncio.get_running_loop()
-        sleeper: asyncio.Future[None] = loop.create_future()
-        handle = loop.call_later(seconds, _wake, sleeper)
-        self._sleepers.add(sleeper)
-        try:
-            await sleeper
-        finally:
-            handle.cancel()
-            self._sleepers.discard(sleeper)
+        await asyncio.sleep(seconds)
 
     async def _on_rate_limited(self, seconds: float) -> None:
         if self._limiter is not None:
@@ -270,16 +283,26 @@ class Paddle:
                 return decode_envelope(raw)
             raise error_from_response(raw)
 
-        return await call_with_retries(
-            attempt,
-            policy=self._retry,
-            kind=request.kind,
-            describe=f"{request.method} {request.path}",
-            sleep=self._sleep,
-            on_rate_limited=self._on_rate_limited,
+        task = asyncio.current_task()
+        if task is None:  # pragma: no cover - asyncio always runs coroutines in a task
+            raise errors.ConfigurationError("the Paddle client must be used in an asyncio task")
+        running = self._running
+        running[task] = task.cancelling()
+        try:
+            return await call_with_retries(
+                attempt,
+                policy=self._retry,
+                kind=request.kind,
+                describe=f"{request.method} {request.path}",
+                sleep=self._sleep,
+                on_rate_limited=self._on_rate_limited,
+            )
+        except asyncio.CancelledError:
+            if not self._closed_under(task):
+                raise
+        finally:
+            running.pop(task, None)
+        # Raised here, after the `except`: the cancellation is over, not chained to this.
+        raise errors.ClientClosedError(
+            f"{request.method} {request.path}: the Paddle client was closed"
         )
-
-
-def _wake(sleeper: asyncio.Future[None]) -> None:
-    if not sleeper.done():
-        sleeper.set_result(None)
