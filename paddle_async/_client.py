@@ -175,6 +175,7 @@ class Paddle:
             max_connections=max_connections, max_response_bytes=max_response_bytes, session=session
         )
         self._closed = False
+        self._loop: asyncio.AbstractEventLoop | None = None  # the loop of the first request
         # The tasks inside `_send`, with their `Task.cancelling()` count when they came in:
         # `aclose` cancels them, and `_send` tells its own cancellation from their owners'.
         self._running: dict[asyncio.Task[Any], int] = {}
@@ -207,8 +208,24 @@ class Paddle:
     async def __aenter__(self) -> Self:
         if self._closed:
             raise errors.ClientClosedError("a closed Paddle client cannot be reopened")
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self._bind(loop)
         self._transport.open()
         return self
+
+    def _bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Tie the client to the event loop it first runs on; refuse any other."""
+        if self._loop is None:
+            self._loop = loop
+            return
+        # aiohttp's connections belong to that loop; on another they fail with "Event loop is
+        # closed" (after an earlier asyncio.run) or worse. Nothing is closed: it is a mistake in
+        # how the program uses the client, so it is a configuration error.
+        raise errors.ConfigurationError(
+            "a Paddle client belongs to the event loop it first ran on, and this is another one "
+            "(a second asyncio.run()?): create one client per event loop"
+        )
 
     async def __aexit__(
         self,
@@ -228,6 +245,8 @@ class Paddle:
         if self._closed:
             return
         self._closed = True
+        if self._loop is not None and self._loop is not asyncio.get_running_loop():
+            return  # its tasks and connections belong to another loop: they cannot be touched
         current = asyncio.current_task()
         for task in self._running:
             if task is not current and task.cancel():
@@ -260,6 +279,11 @@ class Paddle:
         """Send an API call with pacing and retries; return the decoded success envelope."""
         if self._closed:
             raise errors.ClientClosedError("the Paddle client is closed")
+        task = asyncio.current_task()
+        if task is None:  # pragma: no cover - asyncio always runs coroutines in a task
+            raise errors.ConfigurationError("the Paddle client must be used in an asyncio task")
+        if task.get_loop() is not self._loop:
+            self._bind(task.get_loop())
         attempt_timeout = self._timeout if timeout is None else Timeout.coerce(timeout)
         url = self._base_url + request.path
         if request.query:
@@ -283,9 +307,6 @@ class Paddle:
                 return decode_envelope(raw)
             raise error_from_response(raw)
 
-        task = asyncio.current_task()
-        if task is None:  # pragma: no cover - asyncio always runs coroutines in a task
-            raise errors.ConfigurationError("the Paddle client must be used in an asyncio task")
         running = self._running
         running[task] = task.cancelling()
         try:

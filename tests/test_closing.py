@@ -1,5 +1,5 @@
-"""Closing a client under load: calls still running raise ClientClosedError, never a
-CancelledError that their own task did not ask for."""
+"""A client's lifetime: closing under load (calls still running raise ClientClosedError, never
+a CancelledError their own task did not ask for), and one event loop per client."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ import asyncio
 import collections
 from collections.abc import AsyncIterator
 
+import aiohttp
 import pytest
 from hostile import HostileServer, hostile_server, silent
 
 from paddle_async import Paddle, RateLimit
-from paddle_async.errors import ClientClosedError
-from paddle_async.testing import TEST_API_KEY
+from paddle_async.errors import ClientClosedError, ConfigurationError
+from paddle_async.testing import TEST_API_KEY, FakePaddle
 
 MISSING_ID = "ctm_01zzzzzzzzzzzzzzzzzzzzzzzz"
 
@@ -120,3 +121,28 @@ async def test_closing_from_inside_a_task_group_cancels_only_the_calls(
     with pytest.raises(ExceptionGroup) as caught:
         await run_group()
     assert [ClientClosedError] * 3 == [type(e) for e in caught.value.exceptions]
+
+
+def test_a_client_used_on_a_second_event_loop_says_it_belongs_to_one() -> None:
+    """A second asyncio.run() with the same client raises ConfigurationError, not a RuntimeError."""
+    clients: list[Paddle] = []
+
+    async def first_run() -> list[object]:
+        # The session is the test's, closed with the first loop: the client is left open.
+        async with FakePaddle() as fake, aiohttp.ClientSession() as session:
+            clients.append(
+                Paddle(fake.api_key, base_url=fake.base_url, rate_limit=None, session=session)
+            )
+            return list(await clients[0].customers.list().collect())
+
+    async def second_run() -> None:
+        with pytest.raises(ConfigurationError, match="one client per event loop"):
+            await clients[0].customers.get(MISSING_ID)
+        with pytest.raises(ConfigurationError, match="one client per event loop"):
+            async with clients[0]:
+                pass
+        await clients[0].aclose()
+
+    assert [] == asyncio.run(first_run())
+    asyncio.run(second_run())
+    assert clients[0].closed
