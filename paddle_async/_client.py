@@ -7,7 +7,8 @@ import ipaddress
 import re
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
-from urllib.parse import urlsplit
+
+from yarl import URL
 
 from . import errors
 from ._protocol import (
@@ -30,6 +31,8 @@ __all__ = ["Paddle"]
 _KEY_ENVIRONMENT = re.compile(r"pdl_(live|sdbx)_")
 _ENVIRONMENT_OF_MARKER = {"live": Environment.PRODUCTION, "sdbx": Environment.SANDBOX}
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+# A host name after IDNA encoding (underscores too: internal names such as Docker services).
+_HOST_CHARACTERS = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 _DEFAULT_RATE_LIMIT = RateLimit()
 _DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 
@@ -54,18 +57,72 @@ def _request_headers(api_key: str, *, has_body: bool) -> dict[str, str]:
     return {**build_headers(api_key, has_body=has_body), "Accept-Encoding": ACCEPT_ENCODING}
 
 
-def _check_base_url(base_url: str) -> str:
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise errors.ConfigurationError(f"base_url must be an http(s) URL, got {base_url!r}")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+def _check_base_url(base_url: object) -> str:
+    """Return ``base_url`` normalised as aiohttp will use it, or say in one line what is wrong.
+
+    Everything aiohttp would refuse at the first request (or send somewhere unexpected) is
+    refused here. No message repeats the URL, which may hold a password.
+    """
+    if not isinstance(base_url, str):
+        raise errors.ConfigurationError(f"base_url must be a string, not {type(base_url).__name__}")
+    bad = next((ch for ch in base_url if ch.isspace() or not ch.isprintable() or ch == "\\"), None)
+    if bad is not None:
+        raise errors.ConfigurationError(
+            f"base_url must not contain whitespace, control characters or backslashes ({bad!r})"
+        )
+    scheme, separator, rest = base_url.partition("://")
+    if scheme.lower() not in ("https", "http") or not separator:
+        raise errors.ConfigurationError("base_url must be an http(s) URL such as https://host")
+    if "@" in rest.split("/", 1)[0]:
+        raise errors.ConfigurationError(
+            "base_url must not contain user:password@ (the API key is the only credential sent)"
+        )
+    if "?" in rest or "#" in rest:
+        raise errors.ConfigurationError("base_url must not have a query or fragment")
+    url = _parse_url(base_url)
+    if isinstance(url, str):
+        raise errors.ConfigurationError(f"base_url is not a valid URL: {url}")
+    host = url.raw_host or ""
+    if not _is_ip_address(host) and not _is_host_name(host):
+        raise errors.ConfigurationError(
+            "base_url must name a host: labels of 1 to 63 letters, digits, - or _"
+        )
+    if url.explicit_port == 0:
+        raise errors.ConfigurationError("base_url has port 0; ports are 1 to 65535")
+    if url.scheme == "http" and not _is_loopback(host):
         raise errors.ConfigurationError(
             "base_url must use https: plain http would send the API key in clear text "
             "(http is allowed only for loopback hosts such as 127.0.0.1)"
         )
-    if parts.query or parts.fragment:
-        raise errors.ConfigurationError("base_url must not have a query or fragment")
-    return base_url.rstrip("/")
+    # yarl's form: the host in IDNA, the path percent-encoded, as the request line will be.
+    return str(url).rstrip("/")
+
+
+def _parse_url(text: str) -> URL | str:
+    """Parse with yarl, as aiohttp does; return the reason instead when it refuses."""
+    try:
+        return URL(text)
+    except ValueError as exc:  # UnicodeError (IDNA) included
+        return str(exc) or type(exc).__name__
+
+
+def _is_host_name(host: str) -> bool:
+    if not _HOST_CHARACTERS.fullmatch(host):
+        return False
+    try:
+        # What the resolver does with it (getaddrinfo): empty or over-long labels fail there.
+        host.encode("idna")
+    except UnicodeError:
+        return False
+    return True
+
+
+def _is_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_key(api_key: str) -> Environment | None:
