@@ -19,7 +19,7 @@ from ._protocol import (
 )
 from ._ratelimit import RateLimit, RateLimiter
 from ._retry import RetryPolicy, call_with_retries
-from ._session import ACCEPT_ENCODING, Transport
+from ._session import Transport, request_headers
 from ._types import Environment, Timeout
 from .customers._operations import Customers
 
@@ -50,11 +50,6 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-def _request_headers(api_key: str, *, has_body: bool) -> dict[str, str]:
-    # The transport decodes gzip and deflate itself, within max_response_bytes.
-    return {**build_headers(api_key, has_body=has_body), "Accept-Encoding": ACCEPT_ENCODING}
 
 
 def _check_base_url(base_url: object) -> str:
@@ -206,8 +201,8 @@ class Paddle:
         key_environment = _check_key(api_key)
         self._base_url = _resolve_base_url(key_environment, environment, base_url)
         self._masked_key = mask_key(api_key)
-        self._headers = _request_headers(api_key, has_body=False)
-        self._headers_with_body = _request_headers(api_key, has_body=True)
+        self._headers = request_headers(build_headers(api_key, has_body=False))
+        self._headers_with_body = request_headers(build_headers(api_key, has_body=True))
         self._timeout = Timeout.coerce(timeout)
         policy = retry or RetryPolicy()
         if max_retries is not None:
@@ -241,7 +236,9 @@ class Paddle:
         """Operations on customers: create, get, update, list, list_credit_balances."""
 
     def __repr__(self) -> str:
-        return f"Paddle(base_url={self._base_url!r}, api_key={self._masked_key!r})"
+        # Also called on a half-made client (a traceback's locals after __init__ raised).
+        base_url = getattr(self, "_base_url", None)
+        return f"Paddle(base_url={base_url!r}, api_key={getattr(self, '_masked_key', None)!r})"
 
     @property
     def base_url(self) -> str:

@@ -10,6 +10,7 @@ import zlib
 from typing import TYPE_CHECKING, Final
 
 import aiohttp
+from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from . import errors
@@ -19,10 +20,10 @@ from ._types import Timeout
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-__all__ = ["ACCEPT_ENCODING", "ClientSession", "Transport"]
+__all__ = ["ClientSession", "Transport", "request_headers"]
 
-ACCEPT_ENCODING: Final = "gzip, deflate"
-"""The encodings `Transport` decodes itself (zlib bounds what each step may produce)."""
+# The encodings `Transport` decodes itself (zlib bounds what each step may produce).
+_ACCEPT_ENCODING: Final = "gzip, deflate"
 
 # Set on every request, so a borrowed session's settings cannot undo them: aiohttp reads in
 # small steps and hands the body over as it came (this module decompresses it).
@@ -68,6 +69,24 @@ def _translate(
         kind=type(exc).__name__,
     )
     return cls(f"{method} {path}: {message}", method=method, path=path, sent=sent)
+
+
+class _RequestHeaders(CIMultiDictProxy[str]):
+    """Request headers whose repr and str name the headers but show no value (the API key).
+
+    A read-only multidict: aiohttp takes it as it is, where a dict is copied into one on
+    every request.
+    """
+
+    def __repr__(self) -> str:
+        return f"<request headers {', '.join(self.keys())}: values hidden>"
+
+    __str__ = __repr__
+
+
+def request_headers(headers: Mapping[str, str]) -> Mapping[str, str]:
+    """Return ``headers`` plus ``Accept-Encoding``, ready for `Transport.send`, values hidden."""
+    return _RequestHeaders(CIMultiDict({**headers, "Accept-Encoding": _ACCEPT_ENCODING}))
 
 
 class Transport:
