@@ -1,7 +1,15 @@
-"""The only module that imports aiohttp: the connection pool, timeouts and one `send()`.
+"""The client's HTTP transport: the aiohttp connection pool, timeouts, bounded reading, `send()`.
 
-Every aiohttp or asyncio failure leaves this module as a paddle_async error, with ``sent``
-telling whether the request may have reached the server.
+The client imports aiohttp here alone (`_client` names ``aiohttp.ClientSession`` for type
+checking only), so replacing aiohttp touches this module; yarl, aiohttp's URL type, is also used
+by `_client` to check ``base_url`` as aiohttp will parse it. `paddle_async.testing` imports
+aiohttp too, as test tooling beside the client: FakePaddle is an ``aiohttp.web`` server, and
+WebhookSender posts signed deliveries to a URL with its own aiohttp session.
+
+Every aiohttp or asyncio failure leaves this module as a paddle_async error (`_FAILURE_TABLE`),
+with ``sent`` telling whether the request may have reached the server, raised after the
+``except`` that caught it so that nothing of aiohttp's is chained to it. Bodies are read within
+``max_response_bytes``, counted after decompression.
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ from ._types import Timeout
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-__all__ = ["ClientSession", "Transport", "request_headers"]
+__all__ = ["Transport", "request_headers"]
 
 # The encodings `Transport` decodes itself (zlib bounds what each step may produce).
 _ACCEPT_ENCODING: Final = "gzip, deflate"
@@ -32,9 +40,6 @@ _READ_BUFSIZE: Final = 64 * 1024
 _INFLATE_STEP: Final = 256 * 1024
 # UTF-8 takes at most 4 bytes a character: enough for the 200 an error keeps.
 _EXCERPT_BYTES: Final = 800
-
-ClientSession = aiohttp.ClientSession
-
 
 _Kinds = type[BaseException] | tuple[type[BaseException], ...]
 _TIMEOUT = errors.APITimeoutError
@@ -107,11 +112,6 @@ class Transport:
         # The aiohttp timeout of the last `Timeout` seen: almost every call uses the client's.
         self._timeout: Timeout | None = None
         self._client_timeout = aiohttp.ClientTimeout()
-
-    @property
-    def closed(self) -> bool:
-        """Whether `close` was called."""
-        return self._closed
 
     def _ensure_session(self) -> aiohttp.ClientSession:
         if self._closed:

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import enum
 import math
-from typing import Any, Final, Literal, TypeAlias, TypeVar
+from typing import Any, Final, Literal
 
 import attrs
 
 from .errors import ConfigurationError
 
-__all__ = ["UNSET", "Environment", "Timeout", "Unset", "Unsettable"]
-
-T = TypeVar("T")
+__all__ = ["UNSET", "Environment", "Timeout", "Unset"]
 
 
 class Unset(enum.Enum):
@@ -29,8 +27,6 @@ class Unset(enum.Enum):
 
 UNSET: Final = Unset.UNSET
 """Marks a field as not given: it is left out of the request body."""
-
-Unsettable: TypeAlias = T | Unset
 
 
 class Environment(enum.Enum):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import ast
 import asyncio
 import builtins
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from hostile import HostileServer, answer, hostile_server, raw, silent
 
+import paddle_async
 from paddle_async import Paddle, Timeout, errors
 from paddle_async.testing import TEST_API_KEY
 
@@ -110,3 +113,42 @@ def test_errors_cut_a_longer_excerpt_to_200_characters() -> None:
     invalid = errors.InvalidResponseError("x", status=200, request_id=None, body_excerpt="a" * 999)
     server = errors.ServerError(status=502, body_excerpt="b" * 999)
     assert ("a" * 200, "b" * 200) == (invalid.body_excerpt, server.body_excerpt)
+
+
+def runtime_imports(package: Path) -> dict[str, set[str]]:
+    """Map each module of ``package`` to the top-level packages it imports at run time."""
+    found: dict[str, set[str]] = {}
+    for path in sorted(package.rglob("*.py")):
+        module = ".".join(path.relative_to(package).with_suffix("").parts)
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        type_checking = {
+            id(node)
+            for block in ast.walk(tree)
+            if isinstance(block, ast.If) and "TYPE_CHECKING" in ast.unparse(block.test)
+            for node in ast.walk(block)
+        }
+        for node in ast.walk(tree):
+            if id(node) in type_checking:
+                continue
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                names = [node.module]
+            else:
+                continue
+            found.setdefault(module, set()).update(name.split(".")[0] for name in names)
+    return found
+
+
+def test_the_session_docstring_names_every_module_importing_aiohttp() -> None:
+    """aiohttp and multidict are imported by the transport and the testing tools only."""
+    imports = runtime_imports(Path(paddle_async.__file__).parent)
+    importing = {
+        package: sorted(module for module, names in imports.items() if package in names)
+        for package in ("aiohttp", "multidict", "yarl")
+    }
+    assert {
+        "aiohttp": ["_session", "testing._fake", "testing._webhook_sender"],
+        "multidict": ["_session"],
+        "yarl": ["_client", "_session"],
+    } == importing
