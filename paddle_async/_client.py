@@ -182,6 +182,10 @@ class Paddle:
         rate_limit: The client's own pacing: a `RateLimit` (default 240 requests per 60 s, as
             Paddle allows per IP), a `RateLimiter` to share with other clients, or None for off.
         session: An ``aiohttp.ClientSession`` to use; the caller keeps owning (and closing) it.
+
+    Raises:
+        ConfigurationError: A setting that cannot work (a key for the other environment, a
+            ``base_url`` aiohttp would refuse, a bad timeout or limit), said in one line.
     """
 
     def __init__(

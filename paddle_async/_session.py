@@ -109,7 +109,8 @@ class Transport:
         self._session = session
         self._owns_session = session is None
         self._closed = False
-        # The aiohttp timeout of the last `Timeout` seen: almost every call uses the client's.
+        # The aiohttp timeout for the last `Timeout` seen (the same or an equal one reuses it):
+        # almost every call uses the client's.
         self._timeout: Timeout | None = None
         self._client_timeout = aiohttp.ClientTimeout()
 
@@ -178,7 +179,7 @@ class Transport:
             InvalidResponseError: The body's compression is unknown, corrupt or cut short.
         """
         session = self._ensure_session()
-        if timeout is not self._timeout:
+        if timeout is not self._timeout and timeout != self._timeout:
             self._timeout = timeout
             self._client_timeout = aiohttp.ClientTimeout(
                 total=timeout.total, connect=timeout.connect
