@@ -146,3 +146,18 @@ def test_a_client_used_on_a_second_event_loop_says_it_belongs_to_one() -> None:
     assert [] == asyncio.run(first_run())
     asyncio.run(second_run())
     assert clients[0].closed
+
+
+async def test_closing_a_client_on_a_borrowed_session_ends_its_calls_only(
+    hostile: HostileServer,
+) -> None:
+    """Calls of a client on the caller's session end with ClientClosedError; the session stays."""
+    hostile.respond = silent
+    async with aiohttp.ClientSession() as session:
+        paddle = Paddle(TEST_API_KEY, base_url=hostile.base_url, rate_limit=None, session=session)
+        tasks = [asyncio.create_task(paddle.customers.get(MISSING_ID)) for _ in range(3)]
+        await hostile.requested(3)
+        await paddle.aclose()
+        results = await asyncio.gather(*tasks, return_exceptions=True)
+        assert {"ClientClosedError": 3} == outcomes(results)
+        assert not session.closed
