@@ -8,9 +8,12 @@ The tree::
     ├── ClientClosedError                     the client was closed before or during a request
     ├── RateLimiterUnavailableError           a shared limiter (Redis) unreachable: not sent
     ├── TransportError                        the request got no HTTP response
-    │   ├── ConnectionError                   could not connect, or the connection dropped
-    │   └── TimeoutError                      connect or total timeout
+    │   ├── APIConnectionError                could not connect, or the connection dropped
+    │   │                                     (also the builtin ConnectionError)
+    │   └── APITimeoutError                   connect or total timeout (also the builtin
+    │                                         TimeoutError)
     ├── InvalidResponseError                  not Paddle's envelope (truncated JSON, ...)
+    │   └── ResponseTooLargeError             a body over the client's ``max_response_bytes``
     └── APIError                              Paddle (or a gateway) answered with an error
         ├── BadRequestError                   400
         ├── AuthenticationError               403 authentication_missing, authentication_malformed,
@@ -48,13 +51,14 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
+    "APIConnectionError",
     "APIError",
+    "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
     "ClientClosedError",
     "ConfigurationError",
     "ConflictError",
-    "ConnectionError",
     "CustomerAlreadyExistsError",
     "FieldError",
     "InvalidResponseError",
@@ -65,9 +69,9 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "RateLimiterUnavailableError",
+    "ResponseTooLargeError",
     "ServerError",
     "SignatureMismatchError",
-    "TimeoutError",
     "TimestampOutOfToleranceError",
     "TransportError",
     "ValidationError",
@@ -161,12 +165,22 @@ class TransportError(PaddleError):
         self.sent = sent
 
 
-class ConnectionError(TransportError):
-    """The connection could not be made, or it dropped before a response arrived."""
+class APIConnectionError(TransportError, builtins.ConnectionError):
+    """The connection could not be made, or it dropped before a response arrived.
+
+    Also a builtin `ConnectionError`, so ``except ConnectionError:`` catches it too.
+    """
 
 
-class TimeoutError(TransportError):
-    """The connect or total timeout passed before a response arrived."""
+class APITimeoutError(TransportError, builtins.TimeoutError):
+    """The connect or total timeout passed before a response arrived.
+
+    Also a builtin `TimeoutError`, so ``except TimeoutError:`` catches it too.
+    """
+
+
+# How many characters of a body an error keeps as ``body_excerpt``.
+_EXCERPT_CHARACTERS = 200
 
 
 class InvalidResponseError(PaddleError):
@@ -175,7 +189,8 @@ class InvalidResponseError(PaddleError):
     Attributes:
         status: The HTTP status.
         request_id: ``meta.request_id`` if it could be read, else a request-id header, else None.
-        body_excerpt: The first 200 characters of the body.
+        body_excerpt: The body's first 200 characters as text (UTF-8, undecodable bytes
+            replaced); longer text passed in is cut to that length.
     """
 
     def __init__(
@@ -184,7 +199,29 @@ class InvalidResponseError(PaddleError):
         super().__init__(message)
         self.status = status
         self.request_id = request_id
-        self.body_excerpt = body_excerpt
+        self.body_excerpt = body_excerpt[:_EXCERPT_CHARACTERS]
+
+
+class ResponseTooLargeError(InvalidResponseError):
+    """The response body (decompressed) was larger than the client's ``max_response_bytes``.
+
+    The connection it came on was closed, not returned to the pool.
+
+    Attributes:
+        limit: The limit in bytes that the body went over.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        request_id: str | None,
+        body_excerpt: str,
+        limit: int,
+    ) -> None:
+        super().__init__(message, status=status, request_id=request_id, body_excerpt=body_excerpt)
+        self.limit = limit
 
 
 class APIError(PaddleError):
@@ -198,7 +235,10 @@ class APIError(PaddleError):
         documentation_url: A link to Paddle's page about this error.
         request_id: ``meta.request_id``; quote it to Paddle support.
         field_errors: Field-level problems from ``error.errors``.
-        body_excerpt: The first 200 characters of a body that was not JSON (an HTML 502), else None.
+        body_excerpt: The first 200 characters of a body that was not JSON (an HTML 502), as
+            text, else None.
+        retry_after: Seconds from the ``Retry-After`` header (a number or an HTTP-date), or
+            None when absent or unreadable.
     """
 
     def __init__(
@@ -221,7 +261,7 @@ class APIError(PaddleError):
         self.documentation_url = documentation_url
         self.request_id = request_id
         self.field_errors: tuple[FieldError, ...] = tuple(field_errors)
-        self.body_excerpt = body_excerpt
+        self.body_excerpt = None if body_excerpt is None else body_excerpt[:_EXCERPT_CHARACTERS]
         self.retry_after = retry_after
         super().__init__(self._message())
 
