@@ -1,13 +1,16 @@
 """Receive Paddle customer webhooks with aiohttp: verify, parse, update a store, answer fast.
 
 Run it with ``PADDLE_WEBHOOK_SECRET=pdl_ntfset_… python examples/webhook_aiohttp.py`` and point a
-Paddle notification destination at ``http://<host>:8080/paddle/webhooks``. While rotating the
-secret, give both, separated by a comma.
+Paddle notification destination at ``http://<host>:8000/paddle/webhooks`` (``--port`` and
+``--host`` change where it listens; the default is 127.0.0.1, behind a tunnel or proxy). While
+rotating the secret, give both, separated by a comma.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
+import sys
 
 from aiohttp import web
 
@@ -52,6 +55,19 @@ def make_app(verifier: WebhookVerifier, customers: dict[str, Customer]) -> web.A
     return app
 
 
+def main() -> None:
+    """Serve the application until Ctrl-C; exit with a one-line reason without a secret."""
+    parser = argparse.ArgumentParser(description="Receive Paddle customer webhooks.")
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on")
+    args = parser.parse_args()
+    secrets = [
+        s.strip() for s in os.environ.get("PADDLE_WEBHOOK_SECRET", "").split(",") if s.strip()
+    ]
+    if not secrets:
+        sys.exit(f"{parser.prog}: set PADDLE_WEBHOOK_SECRET to the destination's secret key")
+    web.run_app(make_app(WebhookVerifier(secrets), {}), host=args.host, port=args.port)
+
+
 if __name__ == "__main__":
-    secrets = os.environ["PADDLE_WEBHOOK_SECRET"].split(",")
-    web.run_app(make_app(WebhookVerifier(secrets), {}), port=8080)
+    main()

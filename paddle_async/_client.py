@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import os
 import re
+from collections.abc import Mapping
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
@@ -145,7 +147,8 @@ def _resolve_base_url(
         if key_environment is None:
             raise errors.ConfigurationError(
                 "this API key does not name its environment (a key created before 2025-05-06): "
-                "pass environment=Environment.SANDBOX or Environment.PRODUCTION"
+                "pass environment=Environment.SANDBOX or Environment.PRODUCTION, or set "
+                "PADDLE_ENVIRONMENT to sandbox or production"
             )
         return key_environment.base_url
     if key_environment is not None and key_environment is not environment:
@@ -157,6 +160,47 @@ def _resolve_base_url(
     return environment.base_url
 
 
+def _configure(
+    api_key: str | None,
+    environment: Environment | None,
+    base_url: str | None,
+    variables: Mapping[str, str],
+) -> tuple[str, str]:
+    """Return the key and base URL to use: arguments first, then ``PADDLE_*`` variables.
+
+    PADDLE_ENVIRONMENT and PADDLE_BASE_URL are read only when neither environment= nor base_url=
+    is given, so an argument always wins over both. Empty variables count as unset. Errors name
+    the variables that were read, never their values (one of them is the key).
+    """
+    read: list[str] = []
+    if api_key is None:
+        api_key = variables.get("PADDLE_API_KEY", "")
+        if not api_key.strip():
+            empty = " (it is set but empty)" if "PADDLE_API_KEY" in variables else ""
+            raise errors.ConfigurationError(
+                f"no API key: pass Paddle(api_key) or set PADDLE_API_KEY{empty}"
+            )
+        read.append("PADDLE_API_KEY")
+    if environment is None and base_url is None:
+        if name := variables.get("PADDLE_ENVIRONMENT", "").strip():
+            try:
+                environment = Environment[name.upper()]
+            except KeyError:
+                raise errors.ConfigurationError(
+                    "PADDLE_ENVIRONMENT must be sandbox or production"
+                ) from None
+            read.append("PADDLE_ENVIRONMENT")
+        if url := variables.get("PADDLE_BASE_URL", "").strip():
+            base_url = url
+            read.append("PADDLE_BASE_URL")
+    try:
+        return api_key, _resolve_base_url(_check_key(api_key), environment, base_url)
+    except errors.ConfigurationError as error:
+        if not read:
+            raise
+        raise errors.ConfigurationError(f"{error} (read from {' and '.join(read)})") from None
+
+
 class Paddle:
     """An async client for the Paddle Billing API, owning one connection pool.
 
@@ -165,11 +209,14 @@ class Paddle:
     request state lives on it.
 
     Args:
-        api_key: A Paddle API key. New keys (``pdl_live_apikey_...``, ``pdl_sdbx_apikey_...``)
-            name their environment; a key for the other environment raises
-            `ConfigurationError` here, before any request.
+        api_key: A Paddle API key; None (the default) reads the ``PADDLE_API_KEY`` environment
+            variable. New keys (``pdl_live_apikey_...``, ``pdl_sdbx_apikey_...``) name their
+            environment; a key for the other environment raises `ConfigurationError` here,
+            before any request.
         environment: `Environment.SANDBOX` or `Environment.PRODUCTION`; inferred from new keys,
-            required for keys created before 2025-05-06.
+            required for keys created before 2025-05-06. Without this and ``base_url``, the
+            ``PADDLE_ENVIRONMENT`` (``sandbox`` or ``production``) and ``PADDLE_BASE_URL``
+            variables are read.
         base_url: Any other server (a proxy, FakePaddle); plain http only for loopback hosts.
         timeout: A `Timeout`, or seconds for the total; default 30 s total, 5 s to connect.
         max_retries: Retries after the first attempt (default 3); overrides ``retry``.
@@ -184,13 +231,15 @@ class Paddle:
         session: An ``aiohttp.ClientSession`` to use; the caller keeps owning (and closing) it.
 
     Raises:
-        ConfigurationError: A setting that cannot work (a key for the other environment, a
-            ``base_url`` aiohttp would refuse, a bad timeout or limit), said in one line.
+        ConfigurationError: A setting that cannot work (no key as argument or in
+            ``PADDLE_API_KEY``, a key for the other environment, a ``base_url`` aiohttp would
+            refuse, a bad timeout or limit), said in one line that names the environment
+            variables read, never the key.
     """
 
     def __init__(
         self,
-        api_key: str,
+        api_key: str | None = None,
         *,
         environment: Environment | None = None,
         base_url: str | None = None,
@@ -202,8 +251,7 @@ class Paddle:
         rate_limit: RateLimit | RateLimiter | None = _DEFAULT_RATE_LIMIT,
         session: aiohttp.ClientSession | None = None,
     ) -> None:
-        key_environment = _check_key(api_key)
-        self._base_url = _resolve_base_url(key_environment, environment, base_url)
+        api_key, self._base_url = _configure(api_key, environment, base_url, os.environ)
         self._masked_key = mask_key(api_key)
         self._headers = request_headers(build_headers(api_key, has_body=False))
         self._headers_with_body = request_headers(build_headers(api_key, has_body=True))

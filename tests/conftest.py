@@ -90,3 +90,15 @@ async def paddle(fake: FakePaddle) -> AsyncIterator[Paddle]:
     """A client for `fake`, without client-side pacing (tests of the limiter make their own)."""
     async with Paddle(fake.api_key, base_url=fake.base_url, rate_limit=None) as client:
         yield client
+
+
+@pytest.fixture(autouse=True)
+def no_paddle_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run every test (and the processes it starts) without the shell's PADDLE_* variables."""
+    for name in (
+        "PADDLE_API_KEY",
+        "PADDLE_ENVIRONMENT",
+        "PADDLE_BASE_URL",
+        "PADDLE_WEBHOOK_SECRET",
+    ):
+        monkeypatch.delenv(name, raising=False)
