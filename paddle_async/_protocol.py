@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import enum
 import json
+import math
 import platform
 import re
+import time
 from collections.abc import Callable, Mapping
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
@@ -48,6 +51,9 @@ __all__ = [
 USER_AGENT = f"paddle_async/{__version__} (Python {platform.python_version()})"
 CUSTOMER_ID_PATTERN = re.compile(r"ctm_[a-z\d]{26}")
 _EXCERPT = 200
+# Delay-seconds are digits (RFC 9110); a fraction or exponent is read too, but never a sign,
+# ``inf``/``nan``, ``_`` or non-ASCII digits, all of which float() would accept.
+_SECONDS = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?", re.ASCII)
 
 
 class Kind(enum.Enum):
@@ -208,27 +214,28 @@ def error_from_response(response: RawResponse, *, now: float | None = None) -> e
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
     """Parse ``Retry-After`` as seconds or an HTTP-date (relative to ``now``, a Unix time).
 
+    Never raises: anything but a finite, non-negative number of seconds counts as no usable
+    value. Huge values are returned as they are (the retry loop caps what it waits).
+
     Returns:
-        Seconds to wait (never negative), or None when absent or unreadable.
+        Seconds to wait (0 for a date in the past), or None when absent, negative, not finite
+        (``inf``, ``nan``, digits that overflow a float), or not a number or HTTP-date.
     """
     if value is None:
         return None
     value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        pass
-    else:
-        return max(seconds, 0.0) if seconds == seconds else None  # NaN is unreadable
+    if _SECONDS.fullmatch(value):
+        seconds = float(value)  # never raises on these characters; may overflow to inf
+        return seconds if math.isfinite(seconds) else None
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        if when.tzinfo is None:  # "-0000": UTC with no offset information (RFC 5322)
+            when = when.replace(tzinfo=UTC)
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        # The email parser's failures: garbage, out-of-range fields, years beyond a C long.
         return None
-    if now is None:
-        import time
-
-        now = time.time()
-    return max(when.timestamp() - now, 0.0)
+    return max(seconds, 0.0) if math.isfinite(seconds) else None
 
 
 def next_page_query(next_url: Any, previous_query: str) -> str | None:

@@ -272,7 +272,10 @@ class RateLimitError(APIError):
     """429: the IP address went over Paddle's rate limit.
 
     Attributes:
-        retry_after: Seconds Paddle asked us to wait (from ``Retry-After``), or None.
+        retry_after: Seconds ``Retry-After`` asked for, as sent even above
+            ``RetryPolicy.max_retry_after`` (the client never waits or pauses longer than that
+            cap); None when the header was absent or not a usable number (negative, not
+            finite, not seconds or an HTTP-date).
     """
 
 

@@ -147,10 +147,10 @@ def test_rate_limit_error_carries_retry_after() -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("7", 7.0), (" 2.5 ", 2.5), ("-3", 0.0), ("soon", None), (None, None), ("nan", None)],
+    [("7", 7.0), (" 2.5 ", 2.5), ("-3", None), ("soon", None), (None, None), ("nan", None)],
 )
 def test_retry_after_seconds(value: str | None, expected: float | None) -> None:
-    """Retry-After in seconds parses; junk is None; negative waits become 0."""
+    """Retry-After in seconds parses; junk and negative numbers are None."""
     assert expected == parse_retry_after(value)
 
 
