@@ -8,14 +8,13 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from ._convert import StructureError
-from ._protocol import envelope_request_id, next_page_query
-from .errors import InvalidResponseError
+from ._protocol import Envelope, envelope_request_id, next_page_query
 
 __all__ = ["AsyncPaginator", "Page"]
 
 T = TypeVar("T")
 
-FetchPage = Callable[[str], Awaitable[dict[str, Any]]]
+FetchPage = Callable[[str], Awaitable[Envelope]]
 
 
 @attrs.frozen(kw_only=True)
@@ -90,28 +89,17 @@ class AsyncPaginator(Generic[T]):
         return None if last is None else self._cursor_of(last)
 
     async def _fetch(self, query: str) -> Page[T]:
-        document = await self._fetch_page(query)
-        data = document["data"]
-        meta = document.get("meta")
+        envelope = await self._fetch_page(query)
+        data = envelope["data"]
+        meta = envelope.get("meta")
         pagination = meta.get("pagination") if isinstance(meta, dict) else None
-        request_id = envelope_request_id(document)
         if not isinstance(data, list) or not isinstance(pagination, dict):
-            raise InvalidResponseError(
-                "a list response without a data array or meta.pagination",
-                status=200,
-                request_id=request_id,
-                body_excerpt=repr(document)[:200],
-            )
+            raise envelope.invalid("a list response without a data array or meta.pagination")
         structure = self._structure_item
         try:
             items = [structure(item) for item in data]
         except StructureError as exc:
-            raise InvalidResponseError(
-                f"unexpected response shape: {exc}",
-                status=200,
-                request_id=request_id,
-                body_excerpt=repr(data)[:200],
-            ) from None
+            raise envelope.invalid(f"unexpected response shape: {exc}") from None
         has_more = pagination.get("has_more") is True
         next_query = next_page_query(pagination.get("next"), query) if has_more else None
         # Guards besides has_more: an empty page or a `next` that repeats ends the walk.
@@ -127,7 +115,7 @@ class AsyncPaginator(Generic[T]):
             next_cursor=_after_of(next_query),
             per_page=_int_or_none(pagination.get("per_page")),
             estimated_total=estimated_total,
-            request_id=request_id,
+            request_id=envelope_request_id(envelope),
         )
 
     async def pages(self) -> AsyncIterator[Page[T]]:

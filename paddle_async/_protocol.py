@@ -37,6 +37,7 @@ __all__ = [
     "CUSTOMER_ID_PATTERN",
     "USER_AGENT",
     "ApiRequest",
+    "Envelope",
     "Kind",
     "RawResponse",
     "build_headers",
@@ -84,10 +85,6 @@ class ApiRequest:
     query: str = ""
     body: bytes | None = None
     kind: Kind = Kind.READ
-
-    def with_query(self, query: str) -> ApiRequest:
-        """Return the same request with another query string."""
-        return attrs.evolve(self, query=query)
 
 
 @attrs.frozen
@@ -140,7 +137,31 @@ def _load(response: RawResponse) -> Any:
         return None
 
 
-def decode_envelope(response: RawResponse) -> dict[str, Any]:
+class Envelope(dict[str, Any]):
+    """The decoded JSON object of a 2xx response, remembering the response it came from.
+
+    A dict, so reading ``data`` and ``meta`` needs nothing else; the response is kept so that
+    a shape error found after decoding reports the real status (a create answers 201) and the
+    body's first characters, as `InvalidResponseError` promises.
+    """
+
+    __slots__ = ("response",)
+
+    def __init__(self, document: Mapping[str, Any], *, response: RawResponse) -> None:
+        super().__init__(document)
+        self.response = response
+
+    def invalid(self, message: str) -> errors.InvalidResponseError:
+        """Return the error for this response: its status, request id and body excerpt."""
+        return errors.InvalidResponseError(
+            message,
+            status=self.response.status,
+            request_id=envelope_request_id(self) or request_id_from(self.response.headers),
+            body_excerpt=_excerpt(self.response.body),
+        )
+
+
+def decode_envelope(response: RawResponse) -> Envelope:
     """Return the JSON envelope of a 2xx response, which must hold ``data``.
 
     Raises:
@@ -159,7 +180,7 @@ def decode_envelope(response: RawResponse) -> dict[str, Any]:
             else request_id_from(response.headers),
             body_excerpt=_excerpt(response.body),
         )
-    return document
+    return Envelope(document, response=response)
 
 
 def envelope_request_id(document: Mapping[str, Any]) -> str | None:

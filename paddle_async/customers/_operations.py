@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._convert import StructureError
 from .._pagination import AsyncPaginator
-from .._protocol import ApiRequest, Kind, encode_json, encode_query, envelope_request_id
+from .._protocol import ApiRequest, Envelope, Kind, encode_json, encode_query
 from .._types import Timeout
-from ..errors import CustomerAlreadyExistsError, InvalidResponseError, NotFoundError
+from ..errors import CustomerAlreadyExistsError, NotFoundError
 from ._models import CreditBalance, Customer, CustomerStatus
 from ._models import structure_credit_balance as _structure_credit_balance
 from ._models import structure_customer as _structure_customer
@@ -39,17 +39,12 @@ T = TypeVar("T")
 TimeoutArg = Timeout | float | None
 
 
-def _structure(document: dict[str, Any], structure: Callable[[Any], T]) -> T:
+def _structure(document: Envelope, structure: Callable[[Any], T]) -> T:
     """Structure ``data`` of an envelope, turning shape errors into `InvalidResponseError`."""
     try:
         return structure(document["data"])
     except StructureError as exc:
-        raise InvalidResponseError(
-            f"unexpected response shape: {exc}",
-            status=200,
-            request_id=envelope_request_id(document),
-            body_excerpt=repr(document["data"])[:200],
-        ) from None
+        raise document.invalid(f"unexpected response shape: {exc}") from None
 
 
 def _structure_list(value: Any, structure: Callable[[Any], T]) -> list[T]:
@@ -169,8 +164,8 @@ def list_customers(
     """
     query = encode_query((request or ListCustomers()).to_query())
 
-    async def fetch_page(page_query: str) -> dict[str, Any]:
-        document: dict[str, Any] = await client._send(
+    async def fetch_page(page_query: str) -> Envelope:
+        document: Envelope = await client._send(
             ApiRequest(method="GET", path="/customers", query=page_query), timeout=timeout
         )
         return document
