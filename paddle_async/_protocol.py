@@ -11,11 +11,11 @@ import math
 import platform
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import attrs
 
@@ -44,7 +44,7 @@ __all__ = [
     "decode_envelope",
     "encode_query",
     "error_from_response",
-    "next_page_query",
+    "next_page_params",
     "parse_retry_after",
     "request_id_from",
 ]
@@ -55,6 +55,12 @@ _EXCERPT = 200
 # Delay-seconds are digits (RFC 9110); a fraction or exponent is read too, but never a sign,
 # ``inf``/``nan``, ``_`` or non-ASCII digits, all of which float() would accept.
 _SECONDS = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?", re.ASCII)
+# RFC 3986: the only characters a URL may hold; any other was never percent-encoded.
+_URL_CHARACTERS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*", re.ASCII)
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# What quote(safe=",[]") leaves as it is.
+_UNQUOTED = re.compile(r"[A-Za-z0-9_.~,\[\]-]*", re.ASCII)
+MAX_NEXT_URL = 65_536
 
 
 class Kind(enum.Enum):
@@ -116,9 +122,22 @@ def encode_json(value: Any) -> bytes:
 
 def encode_query(params: Mapping[str, str | int | None]) -> str:
     """Encode query parameters, leaving out None; arrays arrive here already comma-joined."""
-    items = [(key, str(value)) for key, value in params.items() if value is not None]
+    # What urlencode(safe=",[]", quote_via=quote) gives, faster: this runs for every page.
+    return "&".join(
+        f"{_quote(key)}={_quote(str(value))}" for key, value in params.items() if value is not None
+    )
+
+
+def _quote(text: str) -> str:
     # Paddle takes arrays as one comma-separated value; keep the commas readable.
-    return urlencode(items, safe=",[]", quote_via=quote)
+    return text if _UNQUOTED.fullmatch(text) else quote(text, safe=",[]")
+
+
+def _unquote(text: str) -> str:
+    # As a server reads a query: "+" is a space, escapes are UTF-8 (strictly).
+    if "+" in text:
+        text = text.replace("+", " ")
+    return unquote(text, errors="strict") if "%" in text else text
 
 
 def request_id_from(headers: Mapping[str, str]) -> str | None:
@@ -259,18 +278,53 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     return max(seconds, 0.0) if math.isfinite(seconds) else None
 
 
-def next_page_query(next_url: Any, previous_query: str) -> str | None:
-    """Return the query to fetch the next page with, taken from ``meta.pagination.next``.
+def next_page_params(next_url: object, parameters: Collection[str]) -> dict[str, str]:
+    """Return the parameters of ``meta.pagination.next`` that the listing may send, decoded.
 
-    Only the query is kept: the next page is fetched from the configured base URL and the same
-    path, so a ``next`` that names another host (or scheme) never receives the API key.
+    Only the query is read: the next page is fetched from the configured base URL and the same
+    path, so a ``next`` naming another host (or scheme) never receives the API key. The query
+    is decoded as a server reads it (``+`` is a space, escapes are UTF-8) and is meant to be
+    encoded again with `encode_query`, so no byte of it reaches the request line as sent.
+    Parameters not in ``parameters`` are dropped: the SDK never asked for them.
+
+    Args:
+        next_url: The ``next`` value from the response.
+        parameters: The query parameter names of the listing's request.
 
     Returns:
-        The query string, or None when ``next`` is unusable or repeats the previous query.
+        The kept parameters by name, in the order ``next`` gave them.
+
+    Raises:
+        ValueError: ``next`` is not a URL (characters a URL may not hold: spaces, control
+            characters, raw non-ASCII; a bad escape; escapes that are not UTF-8; over
+            ``MAX_NEXT_URL`` characters), a query field has no ``=``, or a parameter repeats.
+            The reason never quotes the query, which may hold e-mail addresses.
     """
-    if not isinstance(next_url, str) or not next_url:
-        return None
-    query = urlsplit(next_url).query
-    if not query or query == previous_query:
-        return None
-    return query
+    if not isinstance(next_url, str):
+        raise ValueError(f"not a string but {type(next_url).__name__}")
+    if len(next_url) > MAX_NEXT_URL:
+        raise ValueError(f"longer than {MAX_NEXT_URL} characters")
+    if not _URL_CHARACTERS.fullmatch(next_url):
+        raise ValueError("not a URL: it holds characters a URL cannot (space, control, non-ASCII)")
+    if _BAD_ESCAPE.search(next_url):
+        raise ValueError("not a URL: a '%' that starts no escape")
+    try:
+        query = urlsplit(next_url).query
+    except ValueError:
+        raise ValueError("not a URL") from None
+    kept: dict[str, str] = {}
+    for field in query.split("&") if query else ():
+        raw_name, equals, raw_value = field.partition("=")
+        if not equals:
+            raise ValueError("a query field without '='")
+        try:
+            name = _unquote(raw_name)
+            value = _unquote(raw_value)
+        except UnicodeDecodeError:
+            raise ValueError("an escape that is not UTF-8") from None
+        if name in parameters:
+            if name in kept:
+                # Servers differ on which of the two counts: the meaning is unknowable.
+                raise ValueError(f"the parameter {name!r} twice")
+            kept[name] = value
+    return kept

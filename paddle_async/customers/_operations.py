@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import builtins
+import operator
 from collections.abc import AsyncIterable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._convert import StructureError
-from .._pagination import AsyncPaginator
-from .._protocol import ApiRequest, Envelope, Kind, encode_json, encode_query
+from .._pagination import AsyncPaginator, query_parameters
+from .._protocol import CUSTOMER_ID_PATTERN, ApiRequest, Envelope, Kind, encode_json, encode_query
 from .._types import Timeout
 from ..errors import CustomerAlreadyExistsError, NotFoundError
 from ._models import CreditBalance, Customer, CustomerStatus
@@ -37,6 +38,10 @@ __all__ = [
 
 T = TypeVar("T")
 TimeoutArg = Timeout | float | None
+
+_LIST_CUSTOMERS_PARAMETERS = query_parameters(ListCustomers)
+# Run for every item of a page: attrgetter is a C call, where a function is a Python one.
+_customer_id: Callable[[Customer], str] = operator.attrgetter("id")
 
 
 def _structure(document: Envelope, structure: Callable[[Any], T]) -> T:
@@ -162,7 +167,6 @@ def list_customers(
     Returns:
         An async iterator of `Customer`; ``.pages()`` walks whole pages instead.
     """
-    query = encode_query((request or ListCustomers()).to_query())
 
     async def fetch_page(page_query: str) -> Envelope:
         document: Envelope = await client._send(
@@ -170,11 +174,14 @@ def list_customers(
         )
         return document
 
-    return AsyncPaginator(fetch_page, query, _structure_customer, _customer_id)
-
-
-def _customer_id(customer: Customer) -> str:
-    return customer.id
+    return AsyncPaginator(
+        fetch_page,
+        (request or ListCustomers()).to_query(),
+        _structure_customer,
+        _customer_id,
+        parameters=_LIST_CUSTOMERS_PARAMETERS,
+        cursor_pattern=CUSTOMER_ID_PATTERN,
+    )
 
 
 async def list_credit_balances(
