@@ -26,14 +26,14 @@ CUSTOMERS = web.AppKey("customers", dict[str, Customer])
 
 
 async def paddle_webhook(request: web.Request) -> web.Response:
-    """Verify and apply one notification; answer 200 so that Paddle does not retry it."""
+    """Verify and apply one notification; answer 200 only when it is handled (Paddle retries)."""
     body = await request.read()  # the raw bytes: Paddle signed exactly these
     try:
         event = request.app[VERIFIER].verify_and_parse(body, request.headers.get(SIGNATURE_HEADER))
     except WebhookVerificationError:
-        return web.Response(status=401)  # not from Paddle, or replayed: act on nothing
+        return web.Response(status=401)  # not provably from Paddle: act on nothing
     except WebhookPayloadError:
-        return web.Response(status=400)  # signed, but unreadable: Paddle will retry it
+        return web.Response(status=400)  # signed, but unreadable: Paddle retries it
     if isinstance(event, CustomerEvent):
         customers = request.app[CUSTOMERS]
         # Deliveries come late and out of order: keep whichever version is newest.

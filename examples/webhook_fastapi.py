@@ -28,14 +28,14 @@ customers: dict[str, Customer] = {}
 
 @app.post("/paddle/webhooks")
 async def paddle_webhook(request: Request) -> Response:
-    """Verify and apply one notification; answer 200 so that Paddle does not retry it."""
+    """Verify and apply one notification; answer 200 only when it is handled (Paddle retries)."""
     body = await request.body()  # the raw bytes, not a parsed model: Paddle signed these
     try:
         event = verifier.verify_and_parse(body, request.headers.get(SIGNATURE_HEADER))
     except WebhookVerificationError:
-        return Response(status_code=401)  # not from Paddle, or replayed: act on nothing
+        return Response(status_code=401)  # not provably from Paddle: act on nothing
     except WebhookPayloadError:
-        return Response(status_code=400)  # signed, but unreadable: Paddle will retry it
+        return Response(status_code=400)  # signed, but unreadable: Paddle retries it
     if isinstance(event, CustomerEvent) and is_newer(event, customers.get(event.customer.id)):
         customers[event.customer.id] = event.customer  # a late, older version is skipped
     # Anything slow belongs in a queue (or a BackgroundTasks): Paddle expects a 200 within 5 s.

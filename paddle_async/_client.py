@@ -7,7 +7,8 @@ import ipaddress
 import re
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
-from urllib.parse import urlsplit
+
+from yarl import URL
 
 from . import errors
 from ._protocol import (
@@ -18,7 +19,7 @@ from ._protocol import (
 )
 from ._ratelimit import RateLimit, RateLimiter
 from ._retry import RetryPolicy, call_with_retries
-from ._session import Transport
+from ._session import Transport, request_headers
 from ._types import Environment, Timeout
 from .customers._operations import Customers
 
@@ -30,7 +31,10 @@ __all__ = ["Paddle"]
 _KEY_ENVIRONMENT = re.compile(r"pdl_(live|sdbx)_")
 _ENVIRONMENT_OF_MARKER = {"live": Environment.PRODUCTION, "sdbx": Environment.SANDBOX}
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+# A host name after IDNA encoding (underscores too: internal names such as Docker services).
+_HOST_CHARACTERS = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 _DEFAULT_RATE_LIMIT = RateLimit()
+_DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
 
 
 def mask_key(api_key: str) -> str:
@@ -48,18 +52,72 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _check_base_url(base_url: str) -> str:
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise errors.ConfigurationError(f"base_url must be an http(s) URL, got {base_url!r}")
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
+def _check_base_url(base_url: object) -> str:
+    """Return ``base_url`` normalised as aiohttp will use it, or say in one line what is wrong.
+
+    Everything aiohttp would refuse at the first request (or send somewhere unexpected) is
+    refused here. No message repeats the URL, which may hold a password.
+    """
+    if not isinstance(base_url, str):
+        raise errors.ConfigurationError(f"base_url must be a string, not {type(base_url).__name__}")
+    bad = next((ch for ch in base_url if ch.isspace() or not ch.isprintable() or ch == "\\"), None)
+    if bad is not None:
+        raise errors.ConfigurationError(
+            f"base_url must not contain whitespace, control characters or backslashes ({bad!r})"
+        )
+    scheme, separator, rest = base_url.partition("://")
+    if scheme.lower() not in ("https", "http") or not separator:
+        raise errors.ConfigurationError("base_url must be an http(s) URL such as https://host")
+    if "@" in rest.split("/", 1)[0]:
+        raise errors.ConfigurationError(
+            "base_url must not contain user:password@ (the API key is the only credential sent)"
+        )
+    if "?" in rest or "#" in rest:
+        raise errors.ConfigurationError("base_url must not have a query or fragment")
+    url = _parse_url(base_url)
+    if isinstance(url, str):
+        raise errors.ConfigurationError(f"base_url is not a valid URL: {url}")
+    host = url.raw_host or ""
+    if not _is_ip_address(host) and not _is_host_name(host):
+        raise errors.ConfigurationError(
+            "base_url must name a host: labels of 1 to 63 letters, digits, - or _"
+        )
+    if url.explicit_port == 0:
+        raise errors.ConfigurationError("base_url has port 0; ports are 1 to 65535")
+    if url.scheme == "http" and not _is_loopback(host):
         raise errors.ConfigurationError(
             "base_url must use https: plain http would send the API key in clear text "
             "(http is allowed only for loopback hosts such as 127.0.0.1)"
         )
-    if parts.query or parts.fragment:
-        raise errors.ConfigurationError("base_url must not have a query or fragment")
-    return base_url.rstrip("/")
+    # yarl's form: the host in IDNA, the path percent-encoded, as the request line will be.
+    return str(url).rstrip("/")
+
+
+def _parse_url(text: str) -> URL | str:
+    """Parse with yarl, as aiohttp does; return the reason instead when it refuses."""
+    try:
+        return URL(text)
+    except ValueError as exc:  # UnicodeError (IDNA) included
+        return str(exc) or type(exc).__name__
+
+
+def _is_host_name(host: str) -> bool:
+    if not _HOST_CHARACTERS.fullmatch(host):
+        return False
+    try:
+        # What the resolver does with it (getaddrinfo): empty or over-long labels fail there.
+        host.encode("idna")
+    except UnicodeError:
+        return False
+    return True
+
+
+def _is_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _check_key(api_key: str) -> Environment | None:
@@ -117,9 +175,17 @@ class Paddle:
         max_retries: Retries after the first attempt (default 3); overrides ``retry``.
         retry: The whole `RetryPolicy`.
         max_connections: The size of the connection pool (default 64).
+        max_response_bytes: The largest response body accepted, counted after decompression
+            (default 16 MiB; a page of 200 customers is about 100 KB). A larger one raises
+            `ResponseTooLargeError` as soon as it passes the limit, and its connection is
+            closed.
         rate_limit: The client's own pacing: a `RateLimit` (default 240 requests per 60 s, as
             Paddle allows per IP), a `RateLimiter` to share with other clients, or None for off.
         session: An ``aiohttp.ClientSession`` to use; the caller keeps owning (and closing) it.
+
+    Raises:
+        ConfigurationError: A setting that cannot work (a key for the other environment, a
+            ``base_url`` aiohttp would refuse, a bad timeout or limit), said in one line.
     """
 
     def __init__(
@@ -132,14 +198,15 @@ class Paddle:
         max_retries: int | None = None,
         retry: RetryPolicy | None = None,
         max_connections: int = 64,
+        max_response_bytes: int = _DEFAULT_MAX_RESPONSE_BYTES,
         rate_limit: RateLimit | RateLimiter | None = _DEFAULT_RATE_LIMIT,
         session: aiohttp.ClientSession | None = None,
     ) -> None:
         key_environment = _check_key(api_key)
         self._base_url = _resolve_base_url(key_environment, environment, base_url)
         self._masked_key = mask_key(api_key)
-        self._headers = build_headers(api_key, has_body=False)
-        self._headers_with_body = build_headers(api_key, has_body=True)
+        self._headers = request_headers(build_headers(api_key, has_body=False))
+        self._headers_with_body = request_headers(build_headers(api_key, has_body=True))
         self._timeout = Timeout.coerce(timeout)
         policy = retry or RetryPolicy()
         if max_retries is not None:
@@ -153,17 +220,29 @@ class Paddle:
         self._retry = policy
         if max_connections < 1:
             raise errors.ConfigurationError("max_connections must be at least 1")
+        if isinstance(max_response_bytes, bool) or not (
+            isinstance(max_response_bytes, int) and max_response_bytes >= 1
+        ):
+            raise errors.ConfigurationError("max_response_bytes must be a positive whole number")
         self._limiter: RateLimiter | None = (
             rate_limit.limiter() if isinstance(rate_limit, RateLimit) else rate_limit
         )
-        self._transport = Transport(max_connections=max_connections, session=session)
+        self._transport = Transport(
+            max_connections=max_connections, max_response_bytes=max_response_bytes, session=session
+        )
         self._closed = False
-        self._sleepers: set[asyncio.Future[None]] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None  # the loop of the first request
+        # The tasks inside `_send`, with their `Task.cancelling()` count when they came in:
+        # `aclose` cancels them, and `_send` tells its own cancellation from their owners'.
+        self._running: dict[asyncio.Task[Any], int] = {}
+        self._cancelled_by_close: set[asyncio.Task[Any]] = set()
         self.customers = Customers(self)
         """Operations on customers: create, get, update, list, list_credit_balances."""
 
     def __repr__(self) -> str:
-        return f"Paddle(base_url={self._base_url!r}, api_key={self._masked_key!r})"
+        # Also called on a half-made client (a traceback's locals after __init__ raised).
+        base_url = getattr(self, "_base_url", None)
+        return f"Paddle(base_url={base_url!r}, api_key={getattr(self, '_masked_key', None)!r})"
 
     @property
     def base_url(self) -> str:
@@ -187,8 +266,24 @@ class Paddle:
     async def __aenter__(self) -> Self:
         if self._closed:
             raise errors.ClientClosedError("a closed Paddle client cannot be reopened")
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self._bind(loop)
         self._transport.open()
         return self
+
+    def _bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Tie the client to the event loop it first runs on; refuse any other."""
+        if self._loop is None:
+            self._loop = loop
+            return
+        # aiohttp's connections belong to that loop; on another they fail with "Event loop is
+        # closed" (after an earlier asyncio.run) or worse. Nothing is closed: it is a mistake in
+        # how the program uses the client, so it is a configuration error.
+        raise errors.ConfigurationError(
+            "a Paddle client belongs to the event loop it first ran on, and this is another one "
+            "(a second asyncio.run()?): create one client per event loop"
+        )
 
     async def __aexit__(
         self,
@@ -199,28 +294,40 @@ class Paddle:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the client; requests still running fail with `ClientClosedError`."""
+        """Close the client; requests still running fail with `ClientClosedError`.
+
+        Every call still running (waiting for a pooled connection, for an answer, out a backoff
+        or for the rate limiter) is interrupted and raises `ClientClosedError`. Only a task that
+        its owner cancelled too still raises `CancelledError`.
+        """
         if self._closed:
             return
         self._closed = True
-        for sleeper in self._sleepers:
-            if not sleeper.done():
-                sleeper.set_exception(errors.ClientClosedError("the Paddle client was closed"))
+        if self._loop is not None and self._loop is not asyncio.get_running_loop():
+            return  # its tasks and connections belong to another loop: they cannot be touched
+        current = asyncio.current_task()
+        for task in self._running:
+            if task is not current and task.cancel():
+                self._cancelled_by_close.add(task)
         await self._transport.close()
 
+    def _closed_under(self, task: asyncio.Task[Any]) -> bool:
+        """Whether a `CancelledError` in ``task`` came from `aclose` alone (not from its owner)."""
+        if not self._closed:
+            return False
+        entered_with = self._running[task]
+        if task in self._cancelled_by_close:
+            self._cancelled_by_close.discard(task)
+            # Take back the cancellation `aclose` asked for; what is left is the owner's.
+            return task.uncancel() <= entered_with
+        # aiohttp cancels the futures of requests waiting for a connection when it closes.
+        return task.cancelling() <= entered_with
+
     async def _sleep(self, seconds: float) -> None:
-        """Wait, unless the client is closed first (then raise `ClientClosedError`)."""
+        """Wait, unless the client is closed (`aclose` interrupts the wait by cancelling)."""
         if self._closed:
             raise errors.ClientClosedError("the Paddle client is closed")
-        loop = asyncio.get_running_loop()
-        sleeper: asyncio.Future[None] = loop.create_future()
-        handle = loop.call_later(seconds, _wake, sleeper)
-        self._sleepers.add(sleeper)
-        try:
-            await sleeper
-        finally:
-            handle.cancel()
-            self._sleepers.discard(sleeper)
+        await asyncio.sleep(seconds)
 
     async def _on_rate_limited(self, seconds: float) -> None:
         if self._limiter is not None:
@@ -230,6 +337,11 @@ class Paddle:
         """Send an API call with pacing and retries; return the decoded success envelope."""
         if self._closed:
             raise errors.ClientClosedError("the Paddle client is closed")
+        task = asyncio.current_task()
+        if task is None:  # pragma: no cover - asyncio always runs coroutines in a task
+            raise errors.ConfigurationError("the Paddle client must be used in an asyncio task")
+        if task.get_loop() is not self._loop:
+            self._bind(task.get_loop())
         attempt_timeout = self._timeout if timeout is None else Timeout.coerce(timeout)
         url = self._base_url + request.path
         if request.query:
@@ -253,16 +365,23 @@ class Paddle:
                 return decode_envelope(raw)
             raise error_from_response(raw)
 
-        return await call_with_retries(
-            attempt,
-            policy=self._retry,
-            kind=request.kind,
-            describe=f"{request.method} {request.path}",
-            sleep=self._sleep,
-            on_rate_limited=self._on_rate_limited,
+        running = self._running
+        running[task] = task.cancelling()
+        try:
+            return await call_with_retries(
+                attempt,
+                policy=self._retry,
+                kind=request.kind,
+                describe=f"{request.method} {request.path}",
+                sleep=self._sleep,
+                on_rate_limited=self._on_rate_limited,
+            )
+        except asyncio.CancelledError:
+            if not self._closed_under(task):
+                raise
+        finally:
+            running.pop(task, None)
+        # Raised here, after the `except`: the cancellation is over, not chained to this.
+        raise errors.ClientClosedError(
+            f"{request.method} {request.path}: the Paddle client was closed"
         )
-
-
-def _wake(sleeper: asyncio.Future[None]) -> None:
-    if not sleeper.done():
-        sleeper.set_result(None)

@@ -146,7 +146,8 @@ def request_id_from(headers: Mapping[str, str]) -> str | None:
 
 
 def _excerpt(body: bytes) -> str:
-    return body[:_EXCERPT].decode("utf-8", errors="replace")
+    # UTF-8 takes at most 4 bytes a character: enough bytes for _EXCERPT whole characters.
+    return body[: 4 * _EXCERPT].decode("utf-8", errors="replace")[:_EXCERPT]
 
 
 def _load(response: RawResponse) -> Any:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import enum
-from typing import Any, Final, Literal, TypeAlias, TypeVar
+import math
+from typing import Any, Final, Literal
 
 import attrs
 
-__all__ = ["UNSET", "Environment", "Timeout", "Unset", "Unsettable"]
+from .errors import ConfigurationError
 
-T = TypeVar("T")
+__all__ = ["UNSET", "Environment", "Timeout", "Unset"]
 
 
 class Unset(enum.Enum):
@@ -27,8 +28,6 @@ class Unset(enum.Enum):
 UNSET: Final = Unset.UNSET
 """Marks a field as not given: it is left out of the request body."""
 
-Unsettable: TypeAlias = T | Unset
-
 
 class Environment(enum.Enum):
     """A Paddle environment and its API base URL."""
@@ -43,8 +42,14 @@ class Environment(enum.Enum):
 
 
 def _positive_or_none(_: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
-    if value is not None and not value > 0:
-        raise ValueError(f"{attribute.name} must be a positive number of seconds or None")
+    # Infinity would pass here and fail later inside aiohttp; None is how to say "no limit".
+    if value is not None and not (
+        isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < math.inf
+    ):
+        raise ConfigurationError(
+            f"timeout {attribute.name} must be a positive, finite number of seconds or None, "
+            f"got {value!r}"
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -55,6 +60,9 @@ class Timeout:
         total: The whole attempt: connecting, sending, waiting for and reading the response.
             Each retry gets its own `total`. None means no limit (not recommended).
         connect: Getting a connection from the pool and connecting, a part of `total`.
+
+    Raises:
+        ConfigurationError: A value is not a positive, finite number of seconds or None.
     """
 
     total: float | None = attrs.field(default=30.0, validator=_positive_or_none)
@@ -62,9 +70,18 @@ class Timeout:
 
     @classmethod
     def coerce(cls, value: Timeout | float | None) -> Timeout:
-        """Accept a `Timeout`, a number of seconds for `total`, or None for the defaults."""
+        """Accept a `Timeout`, a number of seconds for `total`, or None for the defaults.
+
+        Raises:
+            ConfigurationError: ``value`` is none of these, or not a valid number of seconds.
+        """
         if value is None:
             return cls()
         if isinstance(value, Timeout):
             return value
-        return cls(total=float(value), connect=min(float(value), cls().connect or float(value)))
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigurationError(
+                f"timeout must be a Timeout, a number of seconds or None, got {value!r}"
+            )
+        seconds = float(value)
+        return cls(total=seconds, connect=min(seconds, cls().connect or seconds))

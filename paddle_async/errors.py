@@ -8,9 +8,12 @@ The tree::
     ├── ClientClosedError                     the client was closed before or during a request
     ├── RateLimiterUnavailableError           a shared limiter (Redis) unreachable: not sent
     ├── TransportError                        the request got no HTTP response
-    │   ├── ConnectionError                   could not connect, or the connection dropped
-    │   └── TimeoutError                      connect or total timeout
+    │   ├── APIConnectionError                could not connect, or the connection dropped
+    │   │                                     (also the builtin ConnectionError)
+    │   └── APITimeoutError                   connect or total timeout (also the builtin
+    │                                         TimeoutError)
     ├── InvalidResponseError                  not Paddle's envelope (truncated JSON, ...)
+    │   └── ResponseTooLargeError             a body over the client's ``max_response_bytes``
     └── APIError                              Paddle (or a gateway) answered with an error
         ├── BadRequestError                   400
         ├── AuthenticationError               403 authentication_missing, authentication_malformed,
@@ -22,16 +25,19 @@ The tree::
         ├── RateLimitError                    429
         └── ServerError                       5xx (and Cloudflare's 52x)
 
-Raised outside requests (defined in their own modules, rooted here too)::
+Raised by `paddle_async.webhooks`, outside requests (re-exported there under the same names)::
 
     PaddleError
-    └── WebhookError                          paddle_async.webhooks
-        ├── WebhookVerificationError          not provably from Paddle: answer 401
-        │   ├── MissingSignatureError         no Paddle-Signature header
-        │   ├── MalformedSignatureError       no ts= or h1= part, or not numbers/hex
+    └── WebhookError
+        ├── WebhookVerificationError          not provably from Paddle: answer 401, act on nothing
+        │   ├── MissingSignatureError         no Paddle-Signature header, or a blank one
+        │   ├── MalformedSignatureError       no ts= or h1= part, ts not seconds, no hex h1
         │   ├── SignatureMismatchError        no h1 matches any secret
         │   └── TimestampOutOfToleranceError  ts too old or too far ahead (replay guard)
         └── WebhookPayloadError               signed, but not a notification: answer 400
+
+Paddle takes any answer but a 200 within 5 seconds as a failed delivery and retries it, so a
+webhook handler never answers 200 to a `WebhookError`.
 
 Classes are chosen by HTTP status and Paddle's ``code`` only, never by ``type`` or ``detail`` text.
 This module is a leaf: it imports nothing from the rest of the package.
@@ -45,25 +51,33 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
+    "APIConnectionError",
     "APIError",
+    "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
     "ClientClosedError",
     "ConfigurationError",
     "ConflictError",
-    "ConnectionError",
     "CustomerAlreadyExistsError",
     "FieldError",
     "InvalidResponseError",
+    "MalformedSignatureError",
+    "MissingSignatureError",
     "NotFoundError",
     "PaddleError",
     "PermissionDeniedError",
     "RateLimitError",
     "RateLimiterUnavailableError",
+    "ResponseTooLargeError",
     "ServerError",
-    "TimeoutError",
+    "SignatureMismatchError",
+    "TimestampOutOfToleranceError",
     "TransportError",
     "ValidationError",
+    "WebhookError",
+    "WebhookPayloadError",
+    "WebhookVerificationError",
     "error_class_for",
 ]
 
@@ -151,12 +165,22 @@ class TransportError(PaddleError):
         self.sent = sent
 
 
-class ConnectionError(TransportError):
-    """The connection could not be made, or it dropped before a response arrived."""
+class APIConnectionError(TransportError, builtins.ConnectionError):
+    """The connection could not be made, or it dropped before a response arrived.
+
+    Also a builtin `ConnectionError`, so ``except ConnectionError:`` catches it too.
+    """
 
 
-class TimeoutError(TransportError):
-    """The connect or total timeout passed before a response arrived."""
+class APITimeoutError(TransportError, builtins.TimeoutError):
+    """The connect or total timeout passed before a response arrived.
+
+    Also a builtin `TimeoutError`, so ``except TimeoutError:`` catches it too.
+    """
+
+
+# How many characters of a body an error keeps as ``body_excerpt``.
+_EXCERPT_CHARACTERS = 200
 
 
 class InvalidResponseError(PaddleError):
@@ -165,7 +189,8 @@ class InvalidResponseError(PaddleError):
     Attributes:
         status: The HTTP status.
         request_id: ``meta.request_id`` if it could be read, else a request-id header, else None.
-        body_excerpt: The first 200 characters of the body.
+        body_excerpt: The body's first 200 characters as text (UTF-8, undecodable bytes
+            replaced); longer text passed in is cut to that length.
     """
 
     def __init__(
@@ -174,7 +199,29 @@ class InvalidResponseError(PaddleError):
         super().__init__(message)
         self.status = status
         self.request_id = request_id
-        self.body_excerpt = body_excerpt
+        self.body_excerpt = body_excerpt[:_EXCERPT_CHARACTERS]
+
+
+class ResponseTooLargeError(InvalidResponseError):
+    """The response body (decompressed) was larger than the client's ``max_response_bytes``.
+
+    The connection it came on was closed, not returned to the pool.
+
+    Attributes:
+        limit: The limit in bytes that the body went over.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        request_id: str | None,
+        body_excerpt: str,
+        limit: int,
+    ) -> None:
+        super().__init__(message, status=status, request_id=request_id, body_excerpt=body_excerpt)
+        self.limit = limit
 
 
 class APIError(PaddleError):
@@ -188,7 +235,10 @@ class APIError(PaddleError):
         documentation_url: A link to Paddle's page about this error.
         request_id: ``meta.request_id``; quote it to Paddle support.
         field_errors: Field-level problems from ``error.errors``.
-        body_excerpt: The first 200 characters of a body that was not JSON (an HTML 502), else None.
+        body_excerpt: The first 200 characters of a body that was not JSON (an HTML 502), as
+            text, else None.
+        retry_after: Seconds from the ``Retry-After`` header (a number or an HTTP-date), or
+            None when absent or not a usable number (negative, not finite, unparsable).
     """
 
     def __init__(
@@ -211,7 +261,7 @@ class APIError(PaddleError):
         self.documentation_url = documentation_url
         self.request_id = request_id
         self.field_errors: tuple[FieldError, ...] = tuple(field_errors)
-        self.body_excerpt = body_excerpt
+        self.body_excerpt = None if body_excerpt is None else body_excerpt[:_EXCERPT_CHARACTERS]
         self.retry_after = retry_after
         super().__init__(self._message())
 
@@ -316,3 +366,124 @@ def error_class_for(status: int, code: str | None) -> builtins.type[APIError]:
     if status >= 500:
         return ServerError
     return APIError
+
+
+# Webhook errors (raised by paddle_async.webhooks). No message ever holds a secret, and
+# signatures appear only as their first 8 characters.
+
+_SIGNATURE_PREFIX_LENGTH = 8
+
+
+def _signature_prefix(signature: str) -> str:
+    """Return the first few characters of a signature, safe to show in logs and messages."""
+    if len(signature) <= _SIGNATURE_PREFIX_LENGTH:
+        return signature
+    return signature[:_SIGNATURE_PREFIX_LENGTH] + "…"
+
+
+class WebhookError(PaddleError):
+    """A webhook request could not be verified or could not be read."""
+
+
+class WebhookVerificationError(WebhookError):
+    """The request is not provably from Paddle: act on nothing in it and answer 401.
+
+    Paddle takes any answer but a 200 within 5 seconds as a failed delivery and retries it
+    (for up to 3 days on live accounts), so a genuine notification refused for a reason you
+    can fix (a wrong secret, a clock that is off) arrives again, or can be replayed, once it is.
+    """
+
+
+class MissingSignatureError(WebhookVerificationError):
+    """The ``Paddle-Signature`` header is missing, empty or blank."""
+
+    def __init__(self) -> None:
+        super().__init__("the Paddle-Signature header is missing or empty")
+
+
+class MalformedSignatureError(WebhookVerificationError):
+    """The ``Paddle-Signature`` header is not of the form ``ts=<unix seconds>;h1=<hex>``.
+
+    ``<hex>`` is 64 hex digits, an HMAC-SHA256. A header in which no ``h1`` value has that
+    form is malformed; one such value beside a well-formed one is skipped.
+
+    Attributes:
+        reason: What is wrong with it.
+    """
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"malformed Paddle-Signature header: {reason}")
+
+
+class SignatureMismatchError(WebhookVerificationError):
+    """No ``h1`` signature in the header matches the body under any of the secrets.
+
+    The body was changed on the way (re-encoded JSON counts), it was signed with another secret
+    (another notification destination, or the other environment), or it is forged.
+
+    Attributes:
+        timestamp: The header's ``ts``.
+        signature_prefixes: The first 8 characters of each ``h1`` signature checked (every
+            one of 64 hex digits; others are skipped).
+        secret_count: How many secrets were tried.
+    """
+
+    def __init__(self, *, timestamp: int, signatures: Sequence[str], secret_count: int) -> None:
+        self.timestamp = timestamp
+        self.signature_prefixes = tuple(_signature_prefix(s) for s in signatures)
+        self.secret_count = secret_count
+        shown = ", ".join(self.signature_prefixes)
+        super().__init__(
+            f"no signature matches: {len(self.signature_prefixes)} h1 signature(s) ({shown}) "
+            f"checked against {secret_count} secret(s) for ts={timestamp}"
+        )
+
+
+class TimestampOutOfToleranceError(WebhookVerificationError):
+    """The signature is valid, but its timestamp is further from now than the tolerance.
+
+    Only a correctly signed request gets this error, so it means a replay, a delivery that
+    took too long, or a clock that is off (check NTP) rather than a forgery.
+
+    Attributes:
+        timestamp: The header's ``ts`` (Unix seconds).
+        now: The clock's time when checked (Unix seconds).
+        tolerance: The allowed difference in seconds.
+        age: ``now - timestamp``: positive when stale, negative when in the future.
+    """
+
+    def __init__(self, *, timestamp: int, now: float, tolerance: float) -> None:
+        self.timestamp = timestamp
+        self.now = now
+        self.tolerance = tolerance
+        self.age = now - timestamp
+        when = f"{self.age:.1f} s old" if self.age >= 0 else f"{-self.age:.1f} s in the future"
+        super().__init__(
+            f"signature timestamp ts={timestamp} is {when}; the tolerance is {tolerance:g} s"
+        )
+
+
+class WebhookPayloadError(WebhookError):
+    """The body is not a notification this SDK can read (bad JSON, a missing or mistyped field).
+
+    After a verified signature it means Paddle sent something this version cannot read: answer
+    400. Paddle retries it like any failed delivery, then marks the notification failed;
+    replay it through Paddle's API once a fixed handler can read it.
+
+    Attributes:
+        reason: What is wrong, without the body's contents.
+        event_id: The notification's ``event_id`` if it could be read, else None.
+        event_type: The notification's ``event_type`` if it could be read, else None.
+    """
+
+    def __init__(
+        self, reason: str, *, event_id: str | None = None, event_type: str | None = None
+    ) -> None:
+        self.reason = reason
+        self.event_id = event_id
+        self.event_type = event_type
+        about = ""
+        if event_type is not None or event_id is not None:
+            about = f" ({event_type or '?'} {event_id or '?'})"
+        super().__init__(f"unreadable webhook notification{about}: {reason}")

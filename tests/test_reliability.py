@@ -13,15 +13,15 @@ import pytest
 from paddle_async import Paddle, RetryPolicy
 from paddle_async.customers import CreateCustomer, UpdateCustomer
 from paddle_async.errors import (
+    APIConnectionError,
     APIError,
+    APITimeoutError,
     ClientClosedError,
-    ConnectionError,
     CustomerAlreadyExistsError,
     InvalidResponseError,
     NotFoundError,
     RateLimitError,
     ServerError,
-    TimeoutError,
     ValidationError,
 )
 from paddle_async.testing import TEST_API_KEY, FakePaddle
@@ -226,12 +226,12 @@ async def test_total_timeout_is_retried(paddle: Paddle, fake: FakePaddle) -> Non
 
 
 async def test_timeout_raises_the_package_error(fake: FakePaddle) -> None:
-    """Without retries a timeout raises paddle_async.errors.TimeoutError, marked as sent."""
+    """Without retries a timeout raises paddle_async.errors.APITimeoutError, marked as sent."""
     async with Paddle(
         fake.api_key, base_url=fake.base_url, timeout=0.2, max_retries=0, rate_limit=None
     ) as p:
         fake.faults.delay(2.0, n=1)
-        with pytest.raises(TimeoutError) as caught:
+        with pytest.raises(APITimeoutError) as caught:
             await p.customers.get(MISSING_ID)
     assert caught.value.sent is True
     assert "GET /customers/" in str(caught.value)
@@ -244,9 +244,9 @@ def free_port() -> int:
 
 
 async def test_connection_refused_raises_connection_error(retry_waits: list[float]) -> None:
-    """Nobody listening: retried, then ConnectionError marked as never sent."""
+    """Nobody listening: retried, then APIConnectionError marked as never sent."""
     async with Paddle(TEST_API_KEY, base_url=f"http://127.0.0.1:{free_port()}") as p:
-        with pytest.raises(ConnectionError) as caught:
+        with pytest.raises(APIConnectionError) as caught:
             await p.customers.get(MISSING_ID)
     assert caught.value.sent is False
     assert 3 == len(retry_waits)

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import hashlib
 import hmac
+import importlib
 import importlib.util
 import json
 import socket
@@ -22,6 +23,8 @@ from aiohttp import web
 from hypothesis import given
 from hypothesis import strategies as st
 
+import paddle_async.errors
+import paddle_async.webhooks
 from paddle_async import Paddle
 from paddle_async._convert import structure
 from paddle_async.customers import CreateCustomer, Customer, UpdateCustomer
@@ -32,12 +35,14 @@ from paddle_async.webhooks import (
     Event,
     MalformedSignatureError,
     MissingSignatureError,
+    SignatureHeader,
     SignatureMismatchError,
     TimestampOutOfToleranceError,
     WebhookError,
     WebhookPayloadError,
     WebhookVerificationError,
     WebhookVerifier,
+    compute_signature,
     is_newer,
     parse_event,
     parse_signature_header,
@@ -71,6 +76,52 @@ def failure(body: bytes, header: str | None, **kwargs: Any) -> WebhookVerificati
 BODY = make_customer_event("customer.updated", fixture("customer.updated"))
 
 
+# Public names
+
+# Every name `paddle_async.webhooks` exported before it became a package; each must stay there.
+WEBHOOKS_NAMES = [
+    "CUSTOMER_EVENT_TYPES",
+    "CustomerEvent",
+    "DEFAULT_TOLERANCE",
+    "Event",
+    "MalformedSignatureError",
+    "MissingSignatureError",
+    "SIGNATURE_HEADER",
+    "SignatureHeader",
+    "SignatureMismatchError",
+    "TimestampOutOfToleranceError",
+    "WebhookError",
+    "WebhookPayloadError",
+    "WebhookVerificationError",
+    "WebhookVerifier",
+    "compute_signature",
+    "is_newer",
+    "parse_event",
+    "parse_signature_header",
+    "verify_signature",
+]
+WEBHOOK_ERRORS = [name for name in WEBHOOKS_NAMES if name.endswith("Error")]
+
+
+def test_every_public_name_keeps_its_import_path() -> None:
+    """Each `paddle_async.webhooks.X` of before still imports, and `__all__` lists exactly those."""
+    module = importlib.import_module("paddle_async.webhooks")
+    missing = [name for name in WEBHOOKS_NAMES if not hasattr(module, name)]
+    assert ([], sorted(WEBHOOKS_NAMES)) == (missing, sorted(module.__all__))
+
+
+def test_webhook_errors_live_in_paddle_async_errors() -> None:
+    """The webhook exceptions are `paddle_async.errors` classes, re-exported unchanged."""
+    assert [paddle_async.errors.__name__] * 7 == [
+        getattr(paddle_async.webhooks, name).__module__ for name in WEBHOOK_ERRORS
+    ]
+    assert [True] * 7 == [
+        getattr(paddle_async.errors, name) is getattr(paddle_async.webhooks, name)
+        and name in paddle_async.errors.__all__
+        for name in WEBHOOK_ERRORS
+    ]
+
+
 # Signatures
 
 
@@ -78,6 +129,29 @@ def test_signature_is_hmac_sha256_of_timestamp_colon_body_in_hex() -> None:
     """The h1 value is the hex HMAC-SHA256 of `<ts>:<body>`, a vector computed independently."""
     expected = "ts=1696195954;h1=0d74e2de5dd19de8649c9796e739c27aa9abcb77c8b5669c44b1e99031e2bbf1"
     assert expected == sign(b"hello-world", SECRET, timestamp=1696195954)
+
+
+def test_sign_writes_the_header_the_parser_reads() -> None:
+    """sign() writes ts, then one h1 per secret in order: what parse_signature_header reads."""
+    expected = SignatureHeader(
+        timestamp=NOW,
+        timestamp_text=str(NOW),
+        signatures=(compute_signature(BODY, SECRET, NOW), compute_signature(BODY, OLD_SECRET, NOW)),
+    )
+    assert expected == parse_signature_header(sign(BODY, [SECRET, OLD_SECRET], timestamp=NOW))
+
+
+@pytest.mark.parametrize("secret", [[], "", [SECRET, ""]])
+def test_sign_takes_secrets_by_the_verifiers_rule(secret: str | list[str]) -> None:
+    """sign() refuses what WebhookVerifier refuses: no secret, or an empty one."""
+    with pytest.raises(ConfigurationError):
+        sign(BODY, secret, timestamp=NOW)
+
+
+def test_webhook_sender_takes_secrets_by_the_verifiers_rule() -> None:
+    """WebhookSender refuses an empty list of secrets when built, not at its first delivery."""
+    with pytest.raises(ConfigurationError):
+        WebhookSender("http://127.0.0.1:9/hook", [])
 
 
 def test_valid_signature_verifies() -> None:
@@ -163,6 +237,40 @@ def test_malformed_header_is_rejected(header: str, reason: str) -> None:
     assert (MalformedSignatureError, reason) == (type(error), getattr(error, "reason", None))
 
 
+DIGEST = "0123456789abcdef" * 4  # 64 hex digits: the form of an HMAC-SHA256, matching nothing
+
+
+@pytest.mark.parametrize(
+    "h1_values",
+    [
+        ["zz"],
+        [""],
+        ["abc"],
+        ["g" * 64],
+        [DIGEST + "0"],
+        [DIGEST[:-1]],
+        ["zz", "abc", "\u0660" * 64],  # Arabic-Indic digits are digits, but not hex
+    ],
+)
+def test_a_header_whose_every_h1_is_not_hex_is_malformed(h1_values: list[str]) -> None:
+    """When no h1 value is 64 hex digits the header is malformed, not a signature mismatch."""
+    header = ";".join([f"ts={NOW}", *(f"h1={v}" for v in h1_values)])
+    error = failure(BODY, header)
+    expected = (MalformedSignatureError, "no h1= value is 64 hex digits")
+    assert expected == (type(error), getattr(error, "reason", None))
+
+
+def test_a_non_hex_h1_beside_a_hex_one_is_skipped() -> None:
+    """A non-hex h1 next to a well-formed one is skipped: only the hex ones are checked."""
+    header = f"ts={NOW};h1=not-hex;h1={DIGEST.upper()};h1="
+    assert (DIGEST,) == parse_signature_header(header).signatures
+    error = failure(BODY, header)
+    assert (SignatureMismatchError, (DIGEST[:8] + "…",)) == (
+        type(error),
+        getattr(error, "signature_prefixes", None),
+    )
+
+
 def test_wrong_secret_is_rejected() -> None:
     """A body signed with another destination's secret raises SignatureMismatchError."""
     error = failure(BODY, sign(BODY, OTHER_SECRET, timestamp=NOW), secrets=[SECRET, OLD_SECRET])
@@ -236,10 +344,19 @@ def test_verifier_repr_hides_the_secrets() -> None:
 
 @pytest.mark.parametrize(
     ("secrets", "tolerance"),
-    [([], 5.0), ("", 5.0), ([SECRET, ""], 5.0), (SECRET, -1.0), (SECRET, float("nan"))],
+    [
+        ([], 5.0),
+        ("", 5.0),
+        ([SECRET, ""], 5.0),
+        ([SECRET, 5], 5.0),
+        (SECRET, -1.0),
+        (SECRET, float("nan")),
+        (SECRET, "5"),
+        (SECRET, True),
+    ],
 )
-def test_unusable_configuration_is_rejected(secrets: Any, tolerance: float) -> None:
-    """No secret, an empty secret, or a negative tolerance raises ConfigurationError."""
+def test_unusable_configuration_is_rejected(secrets: Any, tolerance: Any) -> None:
+    """No secret, an empty or non-string one, or a tolerance not a number >= 0 is refused."""
     with pytest.raises(ConfigurationError):
         WebhookVerifier(secrets, tolerance=tolerance)
 
@@ -248,6 +365,12 @@ def test_a_str_body_is_a_type_error() -> None:
     """Passing decoded text instead of the raw bytes is a programming error, said plainly."""
     with pytest.raises(TypeError, match="raw request body as bytes"):
         verify_signature(BODY.decode(), None, SECRET)  # type: ignore[arg-type]
+
+
+def test_parse_event_says_plainly_that_a_parsed_body_is_a_type_error() -> None:
+    """parse_event takes bytes or text; an already parsed dict is refused in the same words."""
+    with pytest.raises(TypeError, match="raw request body as bytes"):
+        parse_event(json.loads(BODY))
 
 
 def test_every_webhook_error_is_a_paddle_error() -> None:
@@ -581,6 +704,8 @@ UNKNOWN_TYPE = make_event("transaction.completed", {"id": "txn_01abc"})
         pytest.param(lambda: (BODY, None), 401, False, id="unsigned"),
         pytest.param(signed(BODY, OTHER_SECRET), 401, False, id="wrong-secret"),
         pytest.param(lambda: (BODY + b" ", sign(BODY, SECRET)), 401, False, id="tampered"),
+        pytest.param(lambda: (BODY, "ts=1;h1=zz"), 401, False, id="malformed"),
+        pytest.param(lambda: (BODY, sign(BODY, SECRET, timestamp=1)), 401, False, id="stale"),
         pytest.param(signed(b"{}"), 400, False, id="unreadable"),
         pytest.param(signed(UNKNOWN_TYPE), 200, False, id="unknown-type"),
         pytest.param(signed(BODY, [OLD_SECRET, SECRET]), 200, True, id="customer"),

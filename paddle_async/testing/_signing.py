@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from .._webhooks_signature import compute_signature
+from ..webhooks._signature import compute_signature, format_signature_header, normalize_secrets
 
 __all__ = ["make_customer_event", "make_event", "sign"]
 
@@ -31,10 +31,13 @@ def sign(body: bytes, secret: str | Sequence[str], *, timestamp: int | None = No
 
     Returns:
         Such as ``ts=1700000000;h1=5f0c…``.
+
+    Raises:
+        ConfigurationError: No secret is given, or one is empty or not a string.
     """
     ts = int(time.time()) if timestamp is None else timestamp
-    keys = [secret] if isinstance(secret, str) else list(secret)
-    return ";".join([f"ts={ts}", *(f"h1={compute_signature(body, k, ts)}" for k in keys)])
+    keys = normalize_secrets(secret)
+    return format_signature_header(ts, [compute_signature(body, key, ts) for key in keys])
 
 
 def make_event(
@@ -56,6 +59,9 @@ def make_event(
 
     Returns:
         The JSON body, as bytes.
+
+    Raises:
+        ValueError: ``occurred_at`` is a naive datetime.
     """
     if occurred_at is not None and occurred_at.utcoffset() is None:
         raise ValueError("occurred_at must be an aware datetime")
@@ -89,6 +95,9 @@ def make_customer_event(
 
     Returns:
         The JSON body, as bytes.
+
+    Raises:
+        ValueError: ``occurred_at`` is a naive datetime.
     """
     return make_event(
         event_type,

@@ -11,7 +11,8 @@ from typing import Any, Self
 import aiohttp
 import attrs
 
-from .._webhooks_signature import SIGNATURE_HEADER
+from ..webhooks import SIGNATURE_HEADER
+from ..webhooks._signature import normalize_secrets
 from ._fake import FakePaddle
 from ._signing import make_customer_event, sign
 
@@ -56,11 +57,14 @@ class WebhookSender:
         url: Where to POST, such as ``http://127.0.0.1:8080/paddle/webhooks``.
         secret: The secret to sign with, or several to mimic a rotation (one ``h1`` each).
         timeout: Seconds each delivery may take.
+
+    Raises:
+        ConfigurationError: No secret is given, or one is empty or not a string.
     """
 
     def __init__(self, url: str, secret: str | Sequence[str], *, timeout: float = 10.0) -> None:
         self.url = url
-        self._secret = secret if isinstance(secret, str) else tuple(secret)
+        self._secrets = normalize_secrets(secret)
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
         self._deliveries: list[Delivery] = []
@@ -164,7 +168,7 @@ class WebhookSender:
         session = self._session
         if session is None:
             raise RuntimeError("WebhookSender is not open; use `async with WebhookSender(...)`")
-        signature = sign(body, self._secret)
+        signature = sign(body, self._secrets)
         headers = {"Content-Type": "application/json", SIGNATURE_HEADER: signature}
         status: int | None = None
         error: str | None = None

@@ -18,13 +18,13 @@ from typing import Final
 
 import attrs
 
-from ._webhooks_errors import (
+from ..errors import (
+    ConfigurationError,
     MalformedSignatureError,
     MissingSignatureError,
     SignatureMismatchError,
     TimestampOutOfToleranceError,
 )
-from .errors import ConfigurationError
 
 __all__ = [
     "DEFAULT_TOLERANCE",
@@ -41,10 +41,20 @@ SIGNATURE_HEADER: Final = "Paddle-Signature"
 DEFAULT_TOLERANCE: Final = 5.0
 """Seconds a signature's timestamp may be from now, either way (the official SDKs' default)."""
 
+# The header's grammar, for the parser and the builder alike: ts=<seconds>;h1=<hex>[;h1=<hex>…]
+_TIMESTAMP_KEY = "ts"
+_SIGNATURE_KEY = "h1"
+_PART_SEPARATOR = ";"
+_KEY_SEPARATOR = "="
+
 # A Unix time in seconds has 10 digits until the year 2286; more than 12 is not a timestamp.
 _MAX_TIMESTAMP_DIGITS = 12
 _HEX_DIGITS = frozenset(string.hexdigits.lower())
 _DIGEST_LENGTH = 64
+
+
+def _is_digest(value: str) -> bool:
+    return len(value) == _DIGEST_LENGTH and set(value) <= _HEX_DIGITS
 
 
 @attrs.frozen(kw_only=True)
@@ -54,7 +64,8 @@ class SignatureHeader:
     Attributes:
         timestamp: ``ts``, in Unix seconds.
         timestamp_text: ``ts`` exactly as received; it is what Paddle signed.
-        signatures: Every ``h1`` value, lowercased, in header order.
+        signatures: Every ``h1`` value that is 64 hex digits (the form of an HMAC-SHA256),
+            lowercased, in header order. Other ``h1`` values cannot match and are skipped.
     """
 
     timestamp: int
@@ -66,7 +77,9 @@ def parse_signature_header(header: str | None) -> SignatureHeader:
     """Parse a ``Paddle-Signature`` header value.
 
     Spaces around parts, keys and values are ignored, parts may come in any order, and parts
-    with unknown keys (a future ``h2=``) are skipped.
+    with unknown keys (a future ``h2=``) are skipped. An ``h1`` value that is not 64 hex digits
+    is skipped too, as long as another one is: it cannot match, and one matching signature is
+    all that verification needs.
 
     Args:
         header: The header's value, or None when the request had none.
@@ -77,23 +90,23 @@ def parse_signature_header(header: str | None) -> SignatureHeader:
     Raises:
         MissingSignatureError: ``header`` is None, empty or blank.
         MalformedSignatureError: a part is not ``key=value``, ``ts`` is missing, repeated or
-            not a whole number of seconds, or there is no ``h1``.
+            not a whole number of seconds, there is no ``h1``, or no ``h1`` is 64 hex digits.
     """
     if header is None or not header.strip():
         raise MissingSignatureError()
     timestamps: list[str] = []
     signatures: list[str] = []
-    for part in header.split(";"):
+    for part in header.split(_PART_SEPARATOR):
         if not part.strip():
             continue
-        key, equals, value = part.partition("=")
+        key, equals, value = part.partition(_KEY_SEPARATOR)
         if not equals:
             raise MalformedSignatureError("every part must be key=value, separated by ';'")
         key = key.strip().lower()
         value = value.strip()
-        if key == "ts":
+        if key == _TIMESTAMP_KEY:
             timestamps.append(value)
-        elif key == "h1":
+        elif key == _SIGNATURE_KEY:
             signatures.append(value.lower())
     if not timestamps:
         raise MalformedSignatureError("no ts= part")
@@ -104,7 +117,10 @@ def parse_signature_header(header: str | None) -> SignatureHeader:
         raise MalformedSignatureError(f"ts is not a Unix time in seconds: {text[:16]!r}")
     if not signatures:
         raise MalformedSignatureError("no h1= signature")
-    return SignatureHeader(timestamp=int(text), timestamp_text=text, signatures=tuple(signatures))
+    digests = tuple(s for s in signatures if _is_digest(s))
+    if not digests:
+        raise MalformedSignatureError("no h1= value is 64 hex digits")
+    return SignatureHeader(timestamp=int(text), timestamp_text=text, signatures=digests)
 
 
 def compute_signature(body: bytes, secret: str, timestamp: int | str) -> str:
@@ -120,6 +136,13 @@ def compute_signature(body: bytes, secret: str, timestamp: int | str) -> str:
     """
     signed = f"{timestamp}:".encode() + body
     return hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+
+
+def format_signature_header(timestamp: int | str, signatures: Sequence[str]) -> str:
+    """Return a ``Paddle-Signature`` value: ``ts`` first, then one ``h1`` per signature."""
+    parts = [f"{_TIMESTAMP_KEY}{_KEY_SEPARATOR}{timestamp}"]
+    parts.extend(f"{_SIGNATURE_KEY}{_KEY_SEPARATOR}{signature}" for signature in signatures)
+    return _PART_SEPARATOR.join(parts)
 
 
 def normalize_secrets(secrets: str | Sequence[str]) -> tuple[str, ...]:
@@ -142,11 +165,7 @@ def check_tolerance(tolerance: float) -> float:
     return float(tolerance)
 
 
-def _is_digest(value: str) -> bool:
-    return len(value) == _DIGEST_LENGTH and set(value) <= _HEX_DIGITS
-
-
-def check_body(body: bytes) -> bytes:
+def check_body(body: bytes | bytearray | memoryview) -> bytes:
     """Return ``body`` as bytes, or raise TypeError: a str or dict has lost what Paddle signed."""
     if not isinstance(body, bytes | bytearray | memoryview):
         raise TypeError(
@@ -158,10 +177,8 @@ def check_body(body: bytes) -> bytes:
 
 def matches(body: bytes, header: SignatureHeader, secrets: Sequence[str]) -> bool:
     """Return whether any ``h1`` of ``header`` is the signature of ``body`` under any secret."""
-    body = check_body(body)
-    # Anything but a hex digest cannot match, so skipping it changes no answer; it also keeps
-    # compare_digest (which rejects non-ASCII str) away from arbitrary header text.
-    received = [s.encode() for s in header.signatures if _is_digest(s)]
+    # As bytes: compare_digest refuses a str with non-ASCII characters.
+    received = [s.encode() for s in header.signatures]
     found = False
     for secret in secrets:
         expected = compute_signature(body, secret, header.timestamp_text).encode()
@@ -172,7 +189,7 @@ def matches(body: bytes, header: SignatureHeader, secrets: Sequence[str]) -> boo
 
 
 def verify_signature(
-    body: bytes,
+    body: bytes | bytearray | memoryview,
     signature_header: str | None,
     secrets: str | Sequence[str],
     *,
@@ -185,7 +202,8 @@ def verify_signature(
     raised for genuinely signed requests.
 
     Args:
-        body: The raw request body, exactly as received (before any JSON parsing).
+        body: The raw request body, exactly as received (before any JSON parsing), as
+            bytes, bytearray or memoryview.
         signature_header: The ``Paddle-Signature`` header's value, or None if absent.
         secrets: The notification destination's secret key, or several while rotating.
         tolerance: Seconds the signature's timestamp may differ from ``clock()``, either way.
@@ -196,8 +214,10 @@ def verify_signature(
         MalformedSignatureError: The header cannot be parsed.
         SignatureMismatchError: No ``h1`` signature matches any secret.
         TimestampOutOfToleranceError: The timestamp is more than ``tolerance`` from now.
-        ConfigurationError: ``secrets`` is empty or ``tolerance`` is negative.
-        TypeError: ``body`` is not bytes.
+        ConfigurationError: ``secrets`` is empty or holds an empty or non-string secret, or
+            ``tolerance`` is not a number of seconds >= 0.
+        TypeError: ``body`` is not bytes-like (a str or a parsed dict has lost what Paddle
+            signed).
     """
     body = check_body(body)
     keys = normalize_secrets(secrets)

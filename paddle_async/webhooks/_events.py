@@ -13,10 +13,10 @@ from typing import Any, Final
 
 import attrs
 
-from ._convert import StructureError, parse_datetime, structure
-from ._webhooks_errors import WebhookPayloadError
-from .customers import Customer
-from .errors import ValidationError
+from .._convert import StructureError, parse_datetime, structure
+from ..customers import Customer
+from ..errors import ValidationError, WebhookPayloadError
+from ._signature import check_body
 
 __all__ = ["CUSTOMER_EVENT_TYPES", "CustomerEvent", "Event", "is_newer", "parse_event"]
 
@@ -74,17 +74,18 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _decode(body: bytes | str) -> Any:
-    if isinstance(body, bytearray | memoryview):
-        body = bytes(body)
+def _decode(body: bytes | bytearray | memoryview | str) -> Any:
+    text = body if isinstance(body, str) else check_body(body)
     try:
-        return json.loads(body)
+        # TODO: decode with the JSON function API responses use (orjson when installed). This
+        # is the only place a webhook body is decoded, so that change is this one call.
+        return json.loads(text)
     except (ValueError, RecursionError):
         # ValueError covers JSONDecodeError and UnicodeDecodeError; deep nesting recurses.
         raise WebhookPayloadError("the body is not JSON") from None
 
 
-def parse_event(body: bytes | str) -> Event:
+def parse_event(body: bytes | bytearray | memoryview | str) -> Event:
     """Parse a notification body into an `Event`, or a `CustomerEvent` for customer events.
 
     Call it only on a body whose signature was verified (or use
@@ -92,7 +93,7 @@ def parse_event(body: bytes | str) -> Event:
     become a plain `Event` holding the raw ``data``.
 
     Args:
-        body: The request body.
+        body: The request body, bytes-like or already decoded text.
 
     Returns:
         `CustomerEvent` when ``event_type`` is in `CUSTOMER_EVENT_TYPES`, else `Event`.
@@ -100,6 +101,7 @@ def parse_event(body: bytes | str) -> Event:
     Raises:
         WebhookPayloadError: The body is not JSON, a field is missing or has the wrong type,
             or a customer event's ``data`` is not a customer.
+        TypeError: ``body`` is neither bytes-like nor text (such as an already parsed dict).
     """
     payload = _decode(body)
     if not isinstance(payload, dict):
