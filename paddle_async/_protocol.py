@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import enum
 import json
+import math
 import platform
 import re
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Collection, Mapping
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import quote, urlencode, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import attrs
 
@@ -34,13 +37,14 @@ __all__ = [
     "CUSTOMER_ID_PATTERN",
     "USER_AGENT",
     "ApiRequest",
+    "Envelope",
     "Kind",
     "RawResponse",
     "build_headers",
     "decode_envelope",
     "encode_query",
     "error_from_response",
-    "next_page_query",
+    "next_page_params",
     "parse_retry_after",
     "request_id_from",
 ]
@@ -48,6 +52,15 @@ __all__ = [
 USER_AGENT = f"paddle_async/{__version__} (Python {platform.python_version()})"
 CUSTOMER_ID_PATTERN = re.compile(r"ctm_[a-z\d]{26}")
 _EXCERPT = 200
+# Delay-seconds are digits (RFC 9110); a fraction or exponent is read too, but never a sign,
+# ``inf``/``nan``, ``_`` or non-ASCII digits, all of which float() would accept.
+_SECONDS = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?", re.ASCII)
+# RFC 3986: the only characters a URL may hold; any other was never percent-encoded.
+_URL_CHARACTERS = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]*", re.ASCII)
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+# What quote(safe=",[]") leaves as it is.
+_UNQUOTED = re.compile(r"[A-Za-z0-9_.~,\[\]-]*", re.ASCII)
+MAX_NEXT_URL = 65_536
 
 
 class Kind(enum.Enum):
@@ -79,10 +92,6 @@ class ApiRequest:
     body: bytes | None = None
     kind: Kind = Kind.READ
 
-    def with_query(self, query: str) -> ApiRequest:
-        """Return the same request with another query string."""
-        return attrs.evolve(self, query=query)
-
 
 @attrs.frozen
 class RawResponse:
@@ -113,9 +122,22 @@ def encode_json(value: Any) -> bytes:
 
 def encode_query(params: Mapping[str, str | int | None]) -> str:
     """Encode query parameters, leaving out None; arrays arrive here already comma-joined."""
-    items = [(key, str(value)) for key, value in params.items() if value is not None]
+    # What urlencode(safe=",[]", quote_via=quote) gives, faster: this runs for every page.
+    return "&".join(
+        f"{_quote(key)}={_quote(str(value))}" for key, value in params.items() if value is not None
+    )
+
+
+def _quote(text: str) -> str:
     # Paddle takes arrays as one comma-separated value; keep the commas readable.
-    return urlencode(items, safe=",[]", quote_via=quote)
+    return text if _UNQUOTED.fullmatch(text) else quote(text, safe=",[]")
+
+
+def _unquote(text: str) -> str:
+    # As a server reads a query: "+" is a space, escapes are UTF-8 (strictly).
+    if "+" in text:
+        text = text.replace("+", " ")
+    return unquote(text, errors="strict") if "%" in text else text
 
 
 def request_id_from(headers: Mapping[str, str]) -> str | None:
@@ -135,7 +157,31 @@ def _load(response: RawResponse) -> Any:
         return None
 
 
-def decode_envelope(response: RawResponse) -> dict[str, Any]:
+class Envelope(dict[str, Any]):
+    """The decoded JSON object of a 2xx response, remembering the response it came from.
+
+    A dict, so reading ``data`` and ``meta`` needs nothing else; the response is kept so that
+    a shape error found after decoding reports the real status (a create answers 201) and the
+    body's first characters, as `InvalidResponseError` promises.
+    """
+
+    __slots__ = ("response",)
+
+    def __init__(self, document: Mapping[str, Any], *, response: RawResponse) -> None:
+        super().__init__(document)
+        self.response = response
+
+    def invalid(self, message: str) -> errors.InvalidResponseError:
+        """Return the error for this response: its status, request id and body excerpt."""
+        return errors.InvalidResponseError(
+            message,
+            status=self.response.status,
+            request_id=envelope_request_id(self) or request_id_from(self.response.headers),
+            body_excerpt=_excerpt(self.response.body),
+        )
+
+
+def decode_envelope(response: RawResponse) -> Envelope:
     """Return the JSON envelope of a 2xx response, which must hold ``data``.
 
     Raises:
@@ -154,7 +200,7 @@ def decode_envelope(response: RawResponse) -> dict[str, Any]:
             else request_id_from(response.headers),
             body_excerpt=_excerpt(response.body),
         )
-    return document
+    return Envelope(document, response=response)
 
 
 def envelope_request_id(document: Mapping[str, Any]) -> str | None:
@@ -209,41 +255,77 @@ def error_from_response(response: RawResponse, *, now: float | None = None) -> e
 def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
     """Parse ``Retry-After`` as seconds or an HTTP-date (relative to ``now``, a Unix time).
 
+    Never raises: anything but a finite, non-negative number of seconds counts as no usable
+    value. Huge values are returned as they are (the retry loop caps what it waits).
+
     Returns:
-        Seconds to wait (never negative), or None when absent or unreadable.
+        Seconds to wait (0 for a date in the past), or None when absent, negative, not finite
+        (``inf``, ``nan``, digits that overflow a float), or not a number or HTTP-date.
     """
     if value is None:
         return None
     value = value.strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        pass
-    else:
-        return max(seconds, 0.0) if seconds == seconds else None  # NaN is unreadable
+    if _SECONDS.fullmatch(value):
+        seconds = float(value)  # never raises on these characters; may overflow to inf
+        return seconds if math.isfinite(seconds) else None
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        if when.tzinfo is None:  # "-0000": UTC with no offset information (RFC 5322)
+            when = when.replace(tzinfo=UTC)
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        # The email parser's failures: garbage, out-of-range fields, years beyond a C long.
         return None
-    if now is None:
-        import time
-
-        now = time.time()
-    return max(when.timestamp() - now, 0.0)
+    return max(seconds, 0.0) if math.isfinite(seconds) else None
 
 
-def next_page_query(next_url: Any, previous_query: str) -> str | None:
-    """Return the query to fetch the next page with, taken from ``meta.pagination.next``.
+def next_page_params(next_url: object, parameters: Collection[str]) -> dict[str, str]:
+    """Return the parameters of ``meta.pagination.next`` that the listing may send, decoded.
 
-    Only the query is kept: the next page is fetched from the configured base URL and the same
-    path, so a ``next`` that names another host (or scheme) never receives the API key.
+    Only the query is read: the next page is fetched from the configured base URL and the same
+    path, so a ``next`` naming another host (or scheme) never receives the API key. The query
+    is decoded as a server reads it (``+`` is a space, escapes are UTF-8) and is meant to be
+    encoded again with `encode_query`, so no byte of it reaches the request line as sent.
+    Parameters not in ``parameters`` are dropped: the SDK never asked for them.
+
+    Args:
+        next_url: The ``next`` value from the response.
+        parameters: The query parameter names of the listing's request.
 
     Returns:
-        The query string, or None when ``next`` is unusable or repeats the previous query.
+        The kept parameters by name, in the order ``next`` gave them.
+
+    Raises:
+        ValueError: ``next`` is not a URL (characters a URL may not hold: spaces, control
+            characters, raw non-ASCII; a bad escape; escapes that are not UTF-8; over
+            ``MAX_NEXT_URL`` characters), a query field has no ``=``, or a parameter repeats.
+            The reason never quotes the query, which may hold e-mail addresses.
     """
-    if not isinstance(next_url, str) or not next_url:
-        return None
-    query = urlsplit(next_url).query
-    if not query or query == previous_query:
-        return None
-    return query
+    if not isinstance(next_url, str):
+        raise ValueError(f"not a string but {type(next_url).__name__}")
+    if len(next_url) > MAX_NEXT_URL:
+        raise ValueError(f"longer than {MAX_NEXT_URL} characters")
+    if not _URL_CHARACTERS.fullmatch(next_url):
+        raise ValueError("not a URL: it holds characters a URL cannot (space, control, non-ASCII)")
+    if _BAD_ESCAPE.search(next_url):
+        raise ValueError("not a URL: a '%' that starts no escape")
+    try:
+        query = urlsplit(next_url).query
+    except ValueError:
+        raise ValueError("not a URL") from None
+    kept: dict[str, str] = {}
+    for field in query.split("&") if query else ():
+        raw_name, equals, raw_value = field.partition("=")
+        if not equals:
+            raise ValueError("a query field without '='")
+        try:
+            name = _unquote(raw_name)
+            value = _unquote(raw_value)
+        except UnicodeDecodeError:
+            raise ValueError("an escape that is not UTF-8") from None
+        if name in parameters:
+            if name in kept:
+                # Servers differ on which of the two counts: the meaning is unknowable.
+                raise ValueError(f"the parameter {name!r} twice")
+            kept[name] = value
+    return kept

@@ -2,18 +2,23 @@
 
 The decision table (by request kind, see `Kind`):
 
-=============================  =========  =========  ==============================
-outcome                        GET        PATCH      POST /customers
-=============================  =========  =========  ==============================
-connect error / connect timeout retry      retry      retry (never reached Paddle)
-429                            retry after Retry-After (all kinds; capped)
-500, 503                       retry      retry      retry ("not processed")
-521, 522, 523                  retry      retry      retry (Cloudflare never reached Paddle)
-502, 504, 520, 524             retry      retry      retry, outcome unknown
-timeout / dropped after send   retry      retry      retry, outcome unknown
-400, 401, 403, 404, 409, ...   raise      raise      raise
-=============================  =========  =========  ==============================
+==================================  ============  ============  ==============================
+outcome                             GET           PATCH         POST /customers
+==================================  ============  ============  ==============================
+connect error, connect timeout      retry         retry         retry (never reached Paddle)
+429 with a usable Retry-After       wait it       wait it       wait it (429: not processed)
+429 without one                     wait the cap  wait the cap  wait the cap
+429 asking for more than the cap    raise         raise         raise
+500, 503                            retry         retry         retry ("not processed")
+521, 522, 523                       retry         retry         retry (Cloudflare never
+                                                                reached Paddle)
+502, 504, 520, 524                  retry         retry         retry, outcome unknown
+timeout, dropped after sending      retry         retry         retry, outcome unknown
+400, 401, 403, 404, 409, other 4xx  raise         raise         raise
+==================================  ============  ============  ==============================
 
+"Retry" waits the backoff schedule; "the cap" is `RetryPolicy.max_retry_after`, Paddle's 60 s
+lockout by default. Every 429 also pauses the shared rate limiter, never for more than the cap.
 "Outcome unknown" marks the create: a later 409 ``customer_already_exists`` may be our own
 customer, which the create operation then reconciles instead of raising.
 """
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import random
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -49,9 +55,10 @@ RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524
 NOT_PROCESSED_STATUSES = frozenset({429, 500, 503, 521, 522, 523})
 
 
-def _non_negative(_: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if value < 0:
-        raise ValueError(f"{attribute.name} must not be negative")
+def _seconds(_: object, attribute: attrs.Attribute[float], value: float) -> None:
+    # NaN passes a plain `< 0` test, and an infinite wait or cap would reach the limiter.
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"{attribute.name} must be a finite number, not negative")
 
 
 @attrs.frozen(kw_only=True)
@@ -63,15 +70,20 @@ class RetryPolicy:
         max_time: Seconds from the first attempt after which no retry starts.
         initial_backoff: The first backoff wait, doubled each retry (with jitter).
         max_backoff: The longest backoff wait.
-        max_retry_after: The longest ``Retry-After`` the client waits; a 429 asking for more
-            raises `RateLimitError` at once.
+        max_retry_after: The cap on ``Retry-After`` (default 60 s, Paddle's lockout): a 429
+            asking for more raises `RateLimitError` at once, a 429 without a usable value
+            waits the cap, and the rate limiter is never paused for longer.
+
+    Raises:
+        ValueError: A negative number of retries, or a duration that is negative or not
+            finite.
     """
 
     max_retries: int = attrs.field(default=3, validator=attrs.validators.ge(0))
-    max_time: float = attrs.field(default=120.0, validator=_non_negative)
-    initial_backoff: float = attrs.field(default=0.5, validator=_non_negative)
-    max_backoff: float = attrs.field(default=8.0, validator=_non_negative)
-    max_retry_after: float = attrs.field(default=60.0, validator=_non_negative)
+    max_time: float = attrs.field(default=120.0, validator=_seconds)
+    initial_backoff: float = attrs.field(default=0.5, validator=_seconds)
+    max_backoff: float = attrs.field(default=8.0, validator=_seconds)
+    max_retry_after: float = attrs.field(default=60.0, validator=_seconds)
 
     def backoff_waits(self) -> Iterator[float]:
         """Yield the backoff waits before each retry: exponential, with equal jitter."""
@@ -121,15 +133,31 @@ class _Decision:
     retry: bool
     unknown_outcome: bool
     wait: float | None  # None: use the backoff schedule
+    pause: float | None = None  # a 429: how long to pause the shared limiter
 
 
-def _decide(exc: errors.PaddleError, kind: Kind) -> _Decision:
+_GIVE_UP = _Decision(False, False, None)
+
+
+def _decide(exc: errors.PaddleError, kind: Kind, cap: float) -> _Decision:
     if isinstance(exc, errors.TransportError):
         return _Decision(True, exc.sent and kind is Kind.CREATE, None)
-    if isinstance(exc, errors.APIError) and exc.status in RETRYABLE_STATUSES:
-        unknown = kind is Kind.CREATE and exc.status not in NOT_PROCESSED_STATUSES
-        return _Decision(True, unknown, exc.retry_after if exc.status == 429 else None)
-    return _Decision(False, False, None)
+    if not (isinstance(exc, errors.APIError) and exc.status in RETRYABLE_STATUSES):
+        return _GIVE_UP
+    unknown = kind is Kind.CREATE and exc.status not in NOT_PROCESSED_STATUSES
+    if exc.status != 429:
+        return _Decision(True, unknown, None)
+    retry_after = exc.retry_after
+    # parse_retry_after gives only finite, non-negative numbers, but the error may have been
+    # made elsewhere: nothing unbounded reaches the limiter either way.
+    if retry_after is None or not (math.isfinite(retry_after) and retry_after >= 0):
+        # Paddle always sends one; without it (a proxy's 429, or junk) assume its lockout.
+        # Waiting the cap, not a short backoff: a retry inside the lockout only meets
+        # another 429, and a paused limiter would hold it that long anyway.
+        return _Decision(True, unknown, cap, pause=cap)
+    if retry_after > cap:
+        return _Decision(False, unknown, None, pause=cap)
+    return _Decision(True, unknown, retry_after, pause=retry_after)
 
 
 async def call_with_retries(
@@ -150,7 +178,9 @@ async def call_with_retries(
         kind: How safe the request is to repeat.
         describe: ``METHOD /path`` for log lines.
         sleep: Waits between attempts (the client's, which a close interrupts).
-        on_rate_limited: Told the Retry-After of every 429, to pause the shared limiter.
+        on_rate_limited: Told how long to pause the shared limiter after a 429: its
+            Retry-After, or `RetryPolicy.max_retry_after` when that is absent, unusable or
+            larger (never more).
         clock: Monotonic time, for the time budget.
 
     Raises:
@@ -168,8 +198,11 @@ async def call_with_retries(
             exc.after_unknown_outcome = unknown_outcome
             raise
         except (errors.APIError, errors.TransportError) as exc:
-            decision = _decide(exc, kind)
+            decision = _decide(exc, kind, policy.max_retry_after)
             unknown_outcome = unknown_outcome or decision.unknown_outcome
+            if decision.pause is not None and on_rate_limited is not None:
+                # Pause every task sharing the limiter, even when this one gives up below.
+                await on_rate_limited(decision.pause)
             if not decision.retry:
                 raise
             if decision.wait is None:
@@ -178,11 +211,6 @@ async def call_with_retries(
                 wait = next(waits)
             else:
                 wait = decision.wait
-            if isinstance(exc, errors.RateLimitError) and on_rate_limited is not None:
-                # Pause every task sharing the limiter, even when this one gives up below.
-                await on_rate_limited(wait)
-            if decision.wait is not None and decision.wait > policy.max_retry_after:
-                raise
             if retries >= policy.max_retries or clock() - started + wait > policy.max_time:
                 raise
             retries += 1

@@ -238,7 +238,7 @@ class APIError(PaddleError):
         body_excerpt: The first 200 characters of a body that was not JSON (an HTML 502), as
             text, else None.
         retry_after: Seconds from the ``Retry-After`` header (a number or an HTTP-date), or
-            None when absent or unreadable.
+            None when absent or not a usable number (negative, not finite, unparsable).
     """
 
     def __init__(
@@ -322,7 +322,10 @@ class RateLimitError(APIError):
     """429: the IP address went over Paddle's rate limit.
 
     Attributes:
-        retry_after: Seconds Paddle asked us to wait (from ``Retry-After``), or None.
+        retry_after: Seconds ``Retry-After`` asked for, as sent even above
+            ``RetryPolicy.max_retry_after`` (the client never waits or pauses longer than that
+            cap); None when the header was absent or not a usable number (negative, not
+            finite, not seconds or an HTTP-date).
     """
 
 

@@ -1,4 +1,4 @@
-"""The sans-I/O layer: headers, envelopes, error mapping, Retry-After and next-page queries."""
+"""The sans-I/O layer: headers, envelopes, error mapping and Retry-After."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from paddle_async._protocol import (
     decode_envelope,
     encode_query,
     error_from_response,
-    next_page_query,
     parse_retry_after,
 )
 from paddle_async._version import __version__
@@ -147,10 +146,10 @@ def test_rate_limit_error_carries_retry_after() -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("7", 7.0), (" 2.5 ", 2.5), ("-3", 0.0), ("soon", None), (None, None), ("nan", None)],
+    [("7", 7.0), (" 2.5 ", 2.5), ("-3", None), ("soon", None), (None, None), ("nan", None)],
 )
 def test_retry_after_seconds(value: str | None, expected: float | None) -> None:
-    """Retry-After in seconds parses; junk is None; negative waits become 0."""
+    """Retry-After in seconds parses; junk and negative numbers are None."""
     assert expected == parse_retry_after(value)
 
 
@@ -173,24 +172,6 @@ def test_truncated_json_is_an_invalid_response() -> None:
     with pytest.raises(errors.InvalidResponseError) as caught:
         decode_envelope(response(200, b'{"data": {"id": "ctm_'))
     assert '{"data": {"id": "ctm_' == caught.value.body_excerpt
-
-
-def test_next_query_drops_foreign_host() -> None:
-    """Only the query of next is kept, so a foreign host never gets a request."""
-    assert "after=ctm_1&per_page=10" == next_page_query(
-        "http://evil.example:8080/elsewhere?after=ctm_1&per_page=10", "per_page=10"
-    )
-
-
-@pytest.mark.parametrize("value", [None, "", 5, "https://api.paddle.com/customers"])
-def test_unusable_next_ends_the_walk(value: Any) -> None:
-    """A missing, empty or query-less next gives None."""
-    assert next_page_query(value, "") is None
-
-
-def test_repeated_next_ends_the_walk() -> None:
-    """A next that repeats the previous query gives None (no endless loop)."""
-    assert next_page_query("https://x/customers?after=ctm_1", "after=ctm_1") is None
 
 
 def _loaders() -> list[Any]:

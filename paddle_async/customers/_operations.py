@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import builtins
+import operator
 from collections.abc import AsyncIterable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._convert import StructureError
-from .._pagination import AsyncPaginator
-from .._protocol import ApiRequest, Kind, encode_json, encode_query, envelope_request_id
+from .._pagination import AsyncPaginator, query_parameters
+from .._protocol import CUSTOMER_ID_PATTERN, ApiRequest, Envelope, Kind, encode_json, encode_query
 from .._types import Timeout
-from ..errors import CustomerAlreadyExistsError, InvalidResponseError, NotFoundError
+from ..errors import CustomerAlreadyExistsError, NotFoundError
 from ._models import CreditBalance, Customer, CustomerStatus
 from ._models import structure_credit_balance as _structure_credit_balance
 from ._models import structure_customer as _structure_customer
@@ -38,18 +39,17 @@ __all__ = [
 T = TypeVar("T")
 TimeoutArg = Timeout | float | None
 
+_LIST_CUSTOMERS_PARAMETERS = query_parameters(ListCustomers)
+# Run for every item of a page: attrgetter is a C call, where a function is a Python one.
+_customer_id: Callable[[Customer], str] = operator.attrgetter("id")
 
-def _structure(document: dict[str, Any], structure: Callable[[Any], T]) -> T:
+
+def _structure(document: Envelope, structure: Callable[[Any], T]) -> T:
     """Structure ``data`` of an envelope, turning shape errors into `InvalidResponseError`."""
     try:
         return structure(document["data"])
     except StructureError as exc:
-        raise InvalidResponseError(
-            f"unexpected response shape: {exc}",
-            status=200,
-            request_id=envelope_request_id(document),
-            body_excerpt=repr(document["data"])[:200],
-        ) from None
+        raise document.invalid(f"unexpected response shape: {exc}") from None
 
 
 def _structure_list(value: Any, structure: Callable[[Any], T]) -> list[T]:
@@ -167,19 +167,21 @@ def list_customers(
     Returns:
         An async iterator of `Customer`; ``.pages()`` walks whole pages instead.
     """
-    query = encode_query((request or ListCustomers()).to_query())
 
-    async def fetch_page(page_query: str) -> dict[str, Any]:
-        document: dict[str, Any] = await client._send(
+    async def fetch_page(page_query: str) -> Envelope:
+        document: Envelope = await client._send(
             ApiRequest(method="GET", path="/customers", query=page_query), timeout=timeout
         )
         return document
 
-    return AsyncPaginator(fetch_page, query, _structure_customer, _customer_id)
-
-
-def _customer_id(customer: Customer) -> str:
-    return customer.id
+    return AsyncPaginator(
+        fetch_page,
+        (request or ListCustomers()).to_query(),
+        _structure_customer,
+        _customer_id,
+        parameters=_LIST_CUSTOMERS_PARAMETERS,
+        cursor_pattern=CUSTOMER_ID_PATTERN,
+    )
 
 
 async def list_credit_balances(
