@@ -46,7 +46,9 @@ __all__ = [
 ]
 
 USER_AGENT = f"paddle_async/{__version__} (Python {platform.python_version()})"
-CUSTOMER_ID_PATTERN = re.compile(r"ctm_[a-z\d]{26}")
+# Paddle's pattern is ``^ctm_[a-z\d]{26}$``; Python's ``\d`` also matches Arabic-Indic, full-width
+# and every other Unicode digit, so the digits are spelled out: ASCII only.
+CUSTOMER_ID_PATTERN = re.compile(r"ctm_[0-9a-z]{26}")
 _EXCERPT = 200
 
 

@@ -54,8 +54,8 @@ def _encodable(value: str) -> bool:
 def check_customer_id(customer_id: object, field: str = "customer_id") -> str:
     """Return ``customer_id`` if it is a Paddle customer id, else raise `ValidationError`.
 
-    Only ``ctm_`` plus 26 lowercase letters or digits passes, so nothing like ``../x`` or
-    ``a?b`` can reach a URL path.
+    Only ``ctm_`` plus 26 ASCII lowercase letters or digits passes, so nothing like ``../x``,
+    ``a?b`` or a non-ASCII digit can reach a URL path.
     """
     if isinstance(customer_id, str) and CUSTOMER_ID_PATTERN.fullmatch(customer_id):
         return customer_id
