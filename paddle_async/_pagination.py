@@ -8,6 +8,7 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from ._convert import StructureError
+from ._json import excerpt
 from ._protocol import envelope_request_id, next_page_query
 from .errors import InvalidResponseError
 
@@ -100,7 +101,7 @@ class AsyncPaginator(Generic[T]):
                 "a list response without a data array or meta.pagination",
                 status=200,
                 request_id=request_id,
-                body_excerpt=repr(document)[:200],
+                body_excerpt=excerpt(document),
             )
         structure = self._structure_item
         try:
@@ -110,7 +111,7 @@ class AsyncPaginator(Generic[T]):
                 f"unexpected response shape: {exc}",
                 status=200,
                 request_id=request_id,
-                body_excerpt=repr(data)[:200],
+                body_excerpt=excerpt(data),
             ) from None
         has_more = pagination.get("has_more") is True
         next_query = next_page_query(pagination.get("next"), query) if has_more else None

@@ -7,13 +7,13 @@ See https://developer.paddle.com/webhooks/overview.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any, Final
 
 import attrs
 
 from ._convert import StructureError, parse_datetime, structure
+from ._json import loads
 from ._webhooks_errors import WebhookPayloadError
 from .customers import Customer
 from .errors import ValidationError
@@ -78,9 +78,8 @@ def _decode(body: bytes | str) -> Any:
     if isinstance(body, bytearray | memoryview):
         body = bytes(body)
     try:
-        return json.loads(body)
-    except (ValueError, RecursionError):
-        # ValueError covers JSONDecodeError and UnicodeDecodeError; deep nesting recurses.
+        return loads(body)
+    except ValueError:  # also what loads raises for nesting too deep to decode
         raise WebhookPayloadError("the body is not JSON") from None
 
 

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._convert import StructureError
+from .._json import excerpt
 from .._pagination import AsyncPaginator
 from .._protocol import ApiRequest, Kind, encode_json, encode_query, envelope_request_id
 from .._types import Timeout
@@ -48,7 +49,7 @@ def _structure(document: dict[str, Any], structure: Callable[[Any], T]) -> T:
             f"unexpected response shape: {exc}",
             status=200,
             request_id=envelope_request_id(document),
-            body_excerpt=repr(document["data"])[:200],
+            body_excerpt=excerpt(document["data"]),
         ) from None
 
 
