@@ -16,6 +16,7 @@ from paddle_async._protocol import RawResponse, decode_envelope, error_from_resp
 from paddle_async.customers import (
     CreateCustomer,
     Customer,
+    SyncOutcome,
     SyncRecord,
     UpdateCustomer,
 )
@@ -147,6 +148,35 @@ async def test_get_and_list_of_a_1000_deep_customer_raise_invalid_response(
     assert reason in str(caught.value)
     with pytest.raises(InvalidResponseError):
         await paddle.customers.list().collect()
+
+
+async def test_sync_with_a_1000_deep_customer_fails_that_record_only(
+    json_decoder: Any, paddle: Paddle, fake: FakePaddle
+) -> None:
+    """sync() meets the deep customer as a typed failure and still syncs the other records."""
+    seed_deep(fake, "deep@example.com", 1000)
+    fake.add_customer(email="plain@example.com", name="Plain")
+    records = [
+        SyncRecord(email="deep@example.com", custom_data={"a": 1}),
+        SyncRecord(email="plain@example.com", name="Changed"),
+    ]
+    results = [result async for result in paddle.customers.sync(records, strategy="lookup")]
+    outcomes = {result.email: result.outcome for result in results}
+    assert {
+        "deep@example.com": SyncOutcome.FAILED,
+        "plain@example.com": SyncOutcome.UPDATED,
+    } == outcomes
+    (failed,) = [result for result in results if result.outcome is SyncOutcome.FAILED]
+    assert isinstance(failed.error, InvalidResponseError)
+
+
+async def test_sync_scan_with_a_1000_deep_customer_raises_nothing_raw(
+    json_decoder: Any, paddle: Paddle, fake: FakePaddle
+) -> None:
+    """A scan meeting the deep customer ends in typed results, whatever the strategy."""
+    seed_deep(fake, "deep@example.com", 1000)
+    summary = await paddle.customers.sync([SyncRecord(email="new@example.com")], strategy="scan")
+    assert (1, 1) == (summary.records, summary.created + summary.failed)
 
 
 # On the way out
