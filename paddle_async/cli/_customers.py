@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
+from .._json import loads
 from .._types import UNSET
 from ..customers import (
     CreateCustomer,
@@ -56,7 +57,7 @@ def _json_object(text: str | None, option: str) -> dict[str, Any] | None:
     if text is None:
         return None
     try:
-        value = json.loads(text)
+        value = loads(text, exact=True)
     except ValueError:
         raise ValidationError.single(option, "not valid JSON") from None
     if not isinstance(value, dict):

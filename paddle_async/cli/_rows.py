@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 import attrs
 
+from .._json import loads, nested_too_deeply
 from ..customers import SyncRecord
 from ..errors import ValidationError
 
@@ -126,9 +127,9 @@ def _cell_values(cells: dict[str, str]) -> dict[str, Any]:
             continue
         if key == "custom_data":
             try:
-                values[key] = json.loads(text)
-            except ValueError:
-                raise ValidationError.single(key, "not valid JSON") from None
+                values[key] = loads(text, exact=True)
+            except ValueError as exc:
+                raise ValidationError.single(key, f"not valid JSON ({_reason(exc)})") from None
             if values[key] is not None and not isinstance(values[key], dict):
                 raise ValidationError.single(key, "must be a JSON object or null")
         else:
@@ -136,6 +137,11 @@ def _cell_values(cells: dict[str, str]) -> dict[str, Any]:
     if "email" not in values:
         raise ValidationError.single("email", "is required")
     return values
+
+
+def _reason(error: ValueError) -> str:
+    # json's JSONDecodeError has the reason alone in .msg; str() adds the position.
+    return str(getattr(error, "msg", error))
 
 
 OnBadRow = Callable[[Row, str], None]
@@ -164,9 +170,9 @@ def _read_jsonl(file: TextIO, on_bad_row: OnBadRow) -> Iterator[SyncRecord]:
         if not text:
             continue
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            on_bad_row(Row(number, text), f"not valid JSON ({exc.msg})")
+            data = loads(text, exact=True)
+        except ValueError as exc:
+            on_bad_row(Row(number, text), f"not valid JSON ({_reason(exc)})")
             continue
         if not isinstance(data, dict):
             on_bad_row(Row(number, text), "not a JSON object")
@@ -235,14 +241,14 @@ class FailedRows:
             self._writer.writerow([*cells, error, str(row.number)])
             return
         try:
-            data = json.loads(row.raw)
+            data = loads(row.raw, exact=True)
         except ValueError:
             data = None
-        if isinstance(data, dict):
+        if isinstance(data, dict) and not nested_too_deeply(data):
             data = {k: v for k, v in data.items() if k not in _ANNOTATIONS}
             line = json.dumps({**data, "error": error, "source_row": row.number})
         else:
-            line = str(row.raw)  # not JSON: kept as it was, to fix by hand
+            line = str(row.raw)  # not JSON (or too deep to write again): kept as it was
         self._file.write(line + "\n")
 
     def close(self) -> None:
