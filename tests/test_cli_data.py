@@ -7,16 +7,15 @@ seeds directly, or the embedded ``--fake``.
 from __future__ import annotations
 
 import asyncio
-import csv
 import json
 import os
-import re
 import sys
 from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
+from cli_files import summary, write_csv
 
 from paddle_async.testing import FakePaddle
 
@@ -65,18 +64,6 @@ async def on_fake(fake: FakePaddle, *args: str, pythonpath: str = "") -> Run:
     return await run_cli(
         "--base-url", fake.base_url, *args, key=fake.api_key, pythonpath=pythonpath
     )
-
-
-def summary(stdout: str) -> dict[str, str]:
-    """Read the import summary table: label -> value."""
-    rows = (re.match(r"^  (\S.*?)\s{2,}(.*)$", line) for line in stdout.splitlines())
-    return {match[1]: match[2] for match in rows if match}
-
-
-def write_csv(path: Path, rows: list[list[str]]) -> Path:
-    with open(path, "w", encoding="utf-8", newline="") as file:
-        csv.writer(file).writerows(rows)
-    return path
 
 
 def nested(depth: int) -> dict[str, Any]:
