@@ -1,4 +1,4 @@
-"""Hostile data through the command line: deeply nested JSON.
+"""Hostile data through the command line: deep JSON, huge rows.
 
 Each test runs ``python -m paddle_async.cli`` as a subprocess against a FakePaddle that the test
 seeds directly, or the embedded ``--fake``.
@@ -7,6 +7,7 @@ seeds directly, or the embedded ``--fake``.
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import os
 import sys
@@ -15,8 +16,13 @@ from typing import Any
 
 import attrs
 import pytest
-from cli_files import summary, write_csv
+from cli_files import read_csv, summary, write_csv
 
+from paddle_async.cli._rows import (
+    MAX_ROW_CHARS,
+    _csv_rows,
+    _jsonl_rows,
+)
 from paddle_async.testing import FakePaddle
 
 
@@ -128,3 +134,121 @@ async def test_deep_json_in_input_is_a_row_error(tmp_path: Path) -> None:
     assert ["paddle-async: error: invalid input: --custom-data: not valid JSON"] == (
         created.stderr.splitlines()
     )
+
+
+# Huge rows
+
+
+def big(n: int) -> str:
+    return "x" * n
+
+
+async def test_an_oversized_csv_field_fails_its_row_only(tmp_path: Path) -> None:
+    """A field over csv's default limit, or a row over the import's, fails that row alone."""
+    path = tmp_path / "big.csv"
+    write_csv(
+        path,
+        [
+            ["email", "name", "custom_data"],
+            ["a@example.com", "A", ""],
+            ["b@example.com", "B", json.dumps({"blob": big(200_000)})],  # over 131,072
+            ["c@example.com", "C", json.dumps({"blob": big(MAX_ROW_CHARS)})],
+            ["d@example.com", "D\nwith a newline", json.dumps({"blob": big(MAX_ROW_CHARS)})],
+            ["e@example.com", "E", ""],
+        ],
+    )
+    result = await run_cli("--fake", "customers", "import", str(path))
+    assert 1 == result.returncode
+    assert "Traceback" not in result.stderr
+    too_long = "invalid row: longer than 1,048,576 characters, the most an import reads in one row"
+    assert [f"{path} row 4: {too_long}", f"{path} row 5: {too_long}"] == [
+        line for line in result.stderr.splitlines() if "longer than" in line
+    ]
+    values = summary(result.stdout)
+    assert ("3", "2", "5") == (values["created"], values["invalid rows"], values["rows read"])
+    failed = read_csv(tmp_path / "big.failed.csv")
+    assert [("", "4"), ("", "5")] == [(row["email"], row["source_row"]) for row in failed]
+
+
+async def test_an_oversized_json_line_fails_its_row_only(tmp_path: Path) -> None:
+    """A JSON line over the limit goes to the failed-rows file with its number; the rest import."""
+    path = tmp_path / "big.jsonl"
+    lines = [
+        json.dumps({"email": "a@example.com"}),
+        json.dumps({"email": "b@example.com", "custom_data": {"blob": big(MAX_ROW_CHARS)}}),
+        json.dumps({"email": "c@example.com"}),
+    ]
+    path.write_text("\n".join(lines), encoding="utf-8")  # the last line has no line end
+    result = await run_cli("--fake", "customers", "import", str(path))
+    assert f"big.jsonl row 2: invalid row: longer than {MAX_ROW_CHARS:,}" in result.stderr
+    assert "2" == summary(result.stdout)["created"]
+    failed = (tmp_path / "big.failed.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [2] == [json.loads(line)["source_row"] for line in failed]
+
+
+async def test_a_file_that_is_one_giant_line_is_one_line_error(tmp_path: Path) -> None:
+    """A CSV file that is one endless line is refused in one line, naming the header row."""
+    path = tmp_path / "giant.csv"
+    path.write_text("email" + big(3 * MAX_ROW_CHARS), encoding="utf-8")
+    result = await run_cli("--fake", "customers", "import", str(path))
+    assert (
+        1,
+        [
+            f"paddle-async: error: {path} row 1: the header is longer than 1,048,576 "
+            "characters, the most an import reads in one row"
+        ],
+    ) == (
+        result.returncode,
+        result.stderr.splitlines(),
+    )
+
+
+async def test_a_short_row_keeps_its_error_in_the_error_column(tmp_path: Path) -> None:
+    """A row with too few cells is written back padded, its error under the error column."""
+    path = write_csv(tmp_path / "short.csv", [["email", "name"], ["x@example.com"]])
+    result = await run_cli("--fake", "customers", "import", str(path))
+    assert 1 == result.returncode
+    assert [("x@example.com", "", "invalid row: 1 cells, but the header has 2", "2")] == [
+        (row["email"], row["name"], row["error"], row["source_row"])
+        for row in read_csv(tmp_path / "short.failed.csv")
+    ]
+
+
+class CountingReads(io.StringIO):
+    """A text file that records the size of every read."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text, newline="")
+        self.longest = 0
+
+    def readline(self, size: int | None = -1, /) -> str:
+        line = super().readline(size)
+        self.longest = max(self.longest, len(line))
+        return line
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_no_read_holds_more_than_one_row(fmt: str) -> None:
+    """A 5 MB line is skipped in pieces: no read returns more than the row limit plus one."""
+    text = "email\na@example.com\n" + big(5 * MAX_ROW_CHARS) + "\nb@example.com\n"
+    file = CountingReads(text)
+    rows = list(_csv_rows(file) if fmt == "csv" else _jsonl_rows(file))
+    assert [1, 2, 3, 4] == [number for number, _ in rows]
+    assert None is rows[2][1]
+    assert file.longest <= MAX_ROW_CHARS + 1
+
+
+def test_quoted_newlines_keep_row_numbers() -> None:
+    """Rows after a too-long quoted field spread over lines keep their line numbers."""
+    text = (
+        'email,name\n"a@example.com","A"\n"b@example.com","'
+        + (big(MAX_ROW_CHARS // 2) + "\n") * 3
+        + '"\n"c@example.com","C"\n'
+    )
+    rows = list(_csv_rows(CountingReads(text)))
+    assert [
+        (1, ["email", "name"]),
+        (2, ["a@example.com", "A"]),
+        (3, None),
+        (7, ["c@example.com", "C"]),
+    ] == rows
