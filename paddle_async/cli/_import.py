@@ -58,10 +58,13 @@ async def run_import(
     concurrency: int = 8,
     strategy: StrategyArg = "auto",
     failed_path: str | None = None,
+    csv_raw: bool = False,
     progress: Progress,
     err: TextIO,
 ) -> ImportReport:
     """Sync the customers in a CSV or JSONL file; report each problem row on ``err``.
+
+    ``csv_raw`` takes CSV cells exactly as written (no leading ``'`` removed).
 
     Returns:
         The report.
@@ -100,8 +103,8 @@ async def run_import(
             progress.update("Syncing", done, total, unit="rows", rate=report.rate, eta=report.eta)
 
     with open_input(path) as file:
-        header, records = read_records(file, path, fmt, bad_row)
-        failed = FailedRows(failed_path or failed_rows_path(path), fmt, header)
+        header, records = read_records(file, path, fmt, bad_row, csv_raw=csv_raw)
+        failed = FailedRows(failed_path or failed_rows_path(path), fmt, header, csv_raw=csv_raw)
         run = sync_customers(
             client,
             records,

@@ -27,8 +27,10 @@ __all__ = [
     "count_rows",
     "detect_format",
     "failed_rows_path",
+    "neutralise_formula",
     "open_input",
     "read_records",
+    "restore_formula",
 ]
 
 FORMATS = ("csv", "jsonl")
@@ -39,6 +41,9 @@ Paddle's own limits (an e-mail of 320 characters, a name of 1,024) leave custom_
 large field; a row longer than this goes to the failed-rows file instead of into memory.
 """
 _CHUNK = 1 << 16  # how much of a too-long row is read at a time while skipping it
+# Spreadsheets run a cell starting with one of these as a formula (CWE-1236, OWASP's list).
+_FORMULA_STARTS = frozenset("=+-@\t\r")
+_AFTER_QUOTE = _FORMULA_STARTS | {"'"}
 _FIELDS = ("email", "name", "locale", "custom_data", "status")
 _IGNORED = ("id", "created_at", "updated_at", "marketing_consent", "import_meta")
 _ANNOTATIONS = ("error", "source_row")  # added to failed-rows files
@@ -47,6 +52,24 @@ _EXTENSIONS = {".csv": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "j
 
 class InputError(Exception):
     """A file that cannot be imported at all (no header, no email column, unknown columns)."""
+
+
+def neutralise_formula(cell: str) -> str:
+    """Return a CSV cell that a spreadsheet shows as text instead of running it as a formula.
+
+    A cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
+    ``'``, as OWASP recommends. So that `restore_formula` gives back any cell exactly, a cell
+    that already starts with ``'`` followed by one of those (or by another ``'``) gets one too;
+    other cells, ``'s-Hertogenbosch`` among them, are left as they are.
+    """
+    if cell[:1] in _FORMULA_STARTS or (cell[:1] == "'" and cell[1:2] in _AFTER_QUOTE):
+        return "'" + cell
+    return cell
+
+
+def restore_formula(cell: str) -> str:
+    """Undo `neutralise_formula`: drop a ``'`` that comes before a formula's first character."""
+    return cell[1:] if cell[:1] == "'" and cell[1:2] in _AFTER_QUOTE else cell
 
 
 @attrs.frozen
@@ -230,13 +253,18 @@ def _csv_header(rows: Iterator[tuple[int, list[str] | None]], path: str) -> list
     return header
 
 
-def _cell_values(cells: dict[str, str]) -> dict[str, Any]:
-    """Turn CSV cells into record fields: an empty cell is not given; custom_data is JSON."""
+def _cell_values(cells: dict[str, str], *, csv_raw: bool) -> dict[str, Any]:
+    """Turn CSV cells into record fields: an empty cell is not given; custom_data is JSON.
+
+    Unless ``csv_raw``, the ``'`` an export put before a formula's first character is removed.
+    """
     values: dict[str, Any] = {}
     for key in _FIELDS:
         text = cells.get(key)
         if text is None or text == "":
             continue
+        if not csv_raw:
+            text = restore_formula(text)
         if key == "custom_data":
             try:
                 values[key] = loads(text, exact=True)
@@ -260,7 +288,11 @@ OnBadRow = Callable[[Row, str], None]
 
 
 def _read_csv(
-    rows: Iterator[tuple[int, list[str] | None]], header: list[str], on_bad_row: OnBadRow
+    rows: Iterator[tuple[int, list[str] | None]],
+    header: list[str],
+    on_bad_row: OnBadRow,
+    *,
+    csv_raw: bool,
 ) -> Iterator[SyncRecord]:
     for number, cells in rows:
         if cells is None:
@@ -274,7 +306,8 @@ def _read_csv(
             continue
         raw = dict(zip(header, cells, strict=True))
         try:
-            yield SyncRecord.from_mapping(_cell_values(raw), ref=Row(number, raw))
+            values = _cell_values(raw, csv_raw=csv_raw)
+            yield SyncRecord.from_mapping(values, ref=Row(number, raw))
         except ValidationError as exc:
             on_bad_row(Row(number, raw), _problem(exc))
 
@@ -306,9 +339,17 @@ def _problem(exc: ValidationError) -> str:
 
 
 def read_records(
-    file: TextIO, path: str, fmt: str, on_bad_row: OnBadRow
+    file: TextIO, path: str, fmt: str, on_bad_row: OnBadRow, *, csv_raw: bool = False
 ) -> tuple[list[str] | None, Iterator[SyncRecord]]:
     """Read records lazily; rows that are not valid records go to ``on_bad_row`` instead.
+
+    Args:
+        file: The open input.
+        path: Its name, for messages.
+        fmt: ``csv`` or ``jsonl``.
+        on_bad_row: Called with each row that is not a valid record and the reason.
+        csv_raw: Take CSV cells exactly as written, keeping a leading ``'`` that
+            `neutralise_formula` would have added.
 
     Returns:
         The CSV header (None for JSONL), read at once so a bad file fails before any request;
@@ -323,7 +364,8 @@ def read_records(
             header = _csv_header(rows, path)
         except (UnicodeDecodeError, csv.Error) as error:
             raise unreadable(path, error) from None
-        return header, _guarded(_read_csv(rows, header, on_bad_row), path)
+        records = _read_csv(rows, header, on_bad_row, csv_raw=csv_raw)
+        return header, _guarded(records, path)
     return None, _guarded(_read_jsonl(file, on_bad_row), path)
 
 
@@ -334,10 +376,13 @@ class FailedRows:
     import ignores. The file is created on the first failed row only.
     """
 
-    def __init__(self, path: str, fmt: str, header: list[str] | None) -> None:
+    def __init__(
+        self, path: str, fmt: str, header: list[str] | None, *, csv_raw: bool = False
+    ) -> None:
         self.path = path
         self.count = 0
         self._fmt = fmt
+        self._csv_raw = csv_raw
         fields = [name for name in header or () if name not in _ANNOTATIONS]
         self._header = [*fields, *_ANNOTATIONS]
         self._file: TextIO | None = None
@@ -357,7 +402,11 @@ class FailedRows:
                 cells = [row.raw.get(name, "") for name in self._header[:-2]]
             else:  # a row of the wrong length, or None for one too long to read
                 cells = [*list(row.raw or ())[:width], *[""] * width][:width]
-            self._writer.writerow([*cells, error, str(row.number)])
+            cells += [error, str(row.number)]
+            if not self._csv_raw:
+                # The cells as the import read them, safe to open in a spreadsheet again.
+                cells = [neutralise_formula(restore_formula(cell)) for cell in cells]
+            self._writer.writerow(cells)
             return
         try:
             data = None if row.raw is None else loads(row.raw, exact=True)
