@@ -1,4 +1,4 @@
-"""Hostile data through the command line: formulas, deep JSON, huge rows.
+"""Hostile data through the command line: formulas, control characters, deep JSON, huge rows.
 
 Each test runs ``python -m paddle_async.cli`` as a subprocess against a FakePaddle that the test
 seeds directly, or the embedded ``--fake``.
@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from paddle_async.cli._rows import (
     neutralise_formula,
     restore_formula,
 )
+from paddle_async.cli._terminal import Progress, printable
 from paddle_async.testing import FakePaddle
 
 
@@ -189,6 +191,107 @@ async def test_failed_rows_file_is_neutralised_and_reimports(
         again.returncode,
         (fake.find_by_email("fixed@example.com") or {})["name"],
     )
+
+
+# Terminal escapes
+
+HOSTILE_NAMES = [
+    "Title\x1b]0;owned\x07",
+    "Clear\x1b[2Jscreen",
+    "Over\rwrite",
+    "Tab\there",
+    "New\nline",
+    "Del\x7f C1\x9b2J",
+    "Bidi \u202egnp.exe",
+]
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+
+
+def shows_control(output: str) -> bool:
+    """Tell whether any line of ``output`` holds a control character."""
+    return any(CONTROL.search(line) for line in output.split("\n"))
+
+
+def test_printable_escapes_every_control_character() -> None:
+    """C0, DEL, C1, bidi controls and line separators become visible escapes; text stays."""
+    assert "a\\x1b]0;t\\x07 \\x1b[2J\\r\\t\\n\\x7f\\x9b \\u202e\\u2066\\u2028 café 中" == printable(
+        "a\x1b]0;t\x07 \x1b[2J\r\t\n\x7f\x9b \u202e\u2066\u2028 café 中"
+    )
+    assert all(not CONTROL.search(printable(chr(code))) for code in range(0x3000))
+
+
+def test_progress_escapes_its_line() -> None:
+    """The progress bar draws only its own control sequence."""
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    stream = Terminal()
+    progress = Progress(stream=stream)
+    progress.update("Reading \x1b[2J", 1, 2, unit="rows\x07", force=True)
+    progress.close()
+    drawn = stream.getvalue().split("\r\x1b[2K")
+    assert ["", "Reading \\x1b[2J", "Reading \\x1b[2J"] == [line[:15] for line in drawn]
+    assert not shows_control("".join(drawn))
+
+
+async def test_table_and_get_show_control_characters_escaped(fake: FakePaddle) -> None:
+    """Table output, get and the one-line errors show every hostile name escaped, one line each."""
+    ids = [
+        fake.add_customer(email=f"h{n}@example.com", name=name)["id"]
+        for n, name in enumerate(HOSTILE_NAMES)
+    ]
+    table = await on_fake(fake, "customers", "list")
+    assert 0 == table.returncode
+    assert 1 + len(HOSTILE_NAMES) == len(table.stdout.split("\n")) - 1  # header + one per row
+    assert not shows_control(table.stdout)
+    assert "Clear\\x1b[2Jscreen" in table.stdout
+    for customer_id, name in zip(ids, HOSTILE_NAMES, strict=True):
+        got = await on_fake(fake, "customers", "get", customer_id)
+        assert not shows_control(got.stdout)
+        assert f"name               {printable(name)}" in got.stdout.split("\n")
+
+
+async def test_machine_formats_keep_the_exact_data(fake: FakePaddle) -> None:
+    """JSON Lines and CSV hold the names exactly (CSV only quotes a formula's first character)."""
+    for n, name in enumerate(HOSTILE_NAMES):
+        fake.add_customer(email=f"h{n}@example.com", name=name)
+    jsonl = await on_fake(fake, "customers", "list", "--format", "jsonl")
+    assert sorted(HOSTILE_NAMES) == sorted(
+        json.loads(line)["name"] for line in jsonl.stdout.splitlines()
+    )
+    listed = await on_fake(fake, "customers", "list", "--format", "csv")
+    assert sorted(neutralise_formula(n) for n in HOSTILE_NAMES) == sorted(
+        row["name"] for row in csv_rows(listed.stdout)
+    )
+
+
+async def test_error_details_from_the_server_are_escaped(fake: FakePaddle) -> None:
+    """A server's error detail with escape sequences and newlines stays one escaped line."""
+    body = {
+        "error": {"type": "request_error", "code": "bad_request", "detail": "No\x1b[2J\nway\r"},
+        "meta": {"request_id": "req-1"},
+    }
+    fake.faults.fail_next(1, 400, body=json.dumps(body).encode(), content_type="application/json")
+    result = await on_fake(fake, "customers", "list")
+    assert 1 == result.returncode
+    assert [
+        "paddle-async: error: HTTP 400 bad_request: No\\x1b[2J\\nway\\r (request_id=req-1)"
+    ] == result.stderr.splitlines()
+
+
+async def test_import_messages_and_summary_escape_the_file_name(
+    fake: FakePaddle, tmp_path: Path
+) -> None:
+    """A file name with control characters is escaped in row messages and the summary."""
+    path = tmp_path / "odd\x1b[2Jname.csv"
+    path.write_text("email,name\nnot-an-email,X\n", encoding="utf-8")
+    result = await on_fake(fake, "customers", "import", str(path))
+    assert 1 == result.returncode
+    assert not shows_control(result.stdout + result.stderr)
+    assert "odd\\x1b[2Jname.csv row 2: invalid row" in result.stderr
+    assert "Import of " in result.stdout
 
 
 # Deep JSON

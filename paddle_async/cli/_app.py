@@ -22,7 +22,7 @@ from ..testing import FakePaddle
 from . import _customers, _demo
 from ._import import print_summary, run_import
 from ._rows import FORMATS, InputError
-from ._terminal import Progress
+from ._terminal import Progress, printable
 
 __all__ = ["CliError", "main"]
 
@@ -282,5 +282,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         rerun = ""
         if getattr(args, "action", None) == "import" and isinstance(error, PaddleError):
             rerun = "; the import stopped: run it again once fixed (a rerun is safe)"
-        print(f"{PROG}: error: {describe(error)}{rerun}", file=sys.stderr)
+        # The message may quote data (Paddle's detail, a file name): no control characters.
+        print(f"{PROG}: error: {printable(describe(error))}{rerun}", file=sys.stderr)
         return 1

@@ -30,6 +30,7 @@ from ._terminal import (
     customer_json,
     customer_row,
     key_value_table,
+    printable,
     table,
 )
 
@@ -191,9 +192,10 @@ async def credit_balances(client: Paddle, args: argparse.Namespace, out: TextIO)
     else:
         out.write("currency  available  reserved  used\n")
         for row in rows:
+            shown = {key: printable(value) for key, value in row.items()}
             out.write(
-                f"{row['currency_code']:<8}  {row['available']:>9}  {row['reserved']:>8}  "
-                f"{row['used']}\n"
+                f"{shown['currency_code']:<8}  {shown['available']:>9}  {shown['reserved']:>8}  "
+                f"{shown['used']}\n"
             )
     return 0
 
@@ -225,5 +227,5 @@ async def export(client: Paddle, args: argparse.Namespace, out: TextIO, progress
         finally:
             progress.close()
     if args.file != "-":
-        out.write(f"Exported {written:,} customers to {args.file}\n")
+        out.write(f"Exported {written:,} customers to {printable(args.file)}\n")
     return 0

@@ -18,7 +18,7 @@ from ._rows import (
     open_input,
     read_records,
 )
-from ._terminal import Progress, format_duration, key_value_table
+from ._terminal import Progress, format_duration, key_value_table, printable
 
 if TYPE_CHECKING:
     from .. import Paddle
@@ -85,7 +85,7 @@ async def run_import(
         failed.write(row, text)
         messages += 1
         if messages <= _MAX_MESSAGES:
-            err.write(f"{path} row {row.number}: {text}\n")
+            err.write(f"{printable(path)} row {row.number}: {printable(text)}\n")
         elif messages == _MAX_MESSAGES + 1:
             err.write("… more problem rows: see the failed-rows file\n")
 
@@ -151,7 +151,8 @@ def print_summary(report: ImportReport, out: TextIO, *, title: str | None = None
     s = report.summary
     r = s.requests
     would = "would be " if s.dry_run else ""
-    out.write((title or f"Import of {report.path}" + (" (dry run)" if s.dry_run else "")) + "\n")
+    title = title or f"Import of {report.path}" + (" (dry run)" if s.dry_run else "")
+    out.write(printable(title) + "\n")
     rows = [
         ("rows read", _n(report.rows)),
         (f"{would}created", _n(s.created)),
