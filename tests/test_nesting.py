@@ -170,13 +170,15 @@ async def test_sync_with_a_1000_deep_customer_fails_that_record_only(
     assert isinstance(failed.error, InvalidResponseError)
 
 
-async def test_sync_scan_with_a_1000_deep_customer_raises_nothing_raw(
+async def test_sync_scan_meeting_a_1000_deep_customer_looks_up_instead(
     json_decoder: Any, paddle: Paddle, fake: FakePaddle
 ) -> None:
-    """A scan meeting the deep customer ends in typed results, whatever the strategy."""
+    """A scan whose page holds the deep customer gives way to lookups, and the sync goes on."""
     seed_deep(fake, "deep@example.com", 1000)
     summary = await paddle.customers.sync([SyncRecord(email="new@example.com")], strategy="scan")
-    assert (1, 1) == (summary.records, summary.created + summary.failed)
+    assert summary.plan is not None
+    assert (1, 1, "lookup") == (summary.records, summary.created, str(summary.plan.strategy))
+    assert "the scan failed" in summary.plan.reason
 
 
 # On the way out
