@@ -253,6 +253,16 @@ async def test_table_and_get_show_control_characters_escaped(fake: FakePaddle) -
         assert f"name               {printable(name)}" in got.stdout.split("\n")
 
 
+async def test_credit_balances_table_escapes_unknown_codes(fake: FakePaddle) -> None:
+    """A currency code the SDK does not know is shown, escaped, in the balances table."""
+    customer_id = fake.add_customer(email="c@example.com")["id"]
+    fake.add_credit_balance(customer_id, "X\x1b[2J", available="1.00")
+    result = await on_fake(fake, "customers", "credit-balances", customer_id)
+    assert 0 == result.returncode
+    assert not shows_control(result.stdout)
+    assert result.stdout.split("\n")[1].startswith("X\\x1b[2J")
+
+
 async def test_machine_formats_keep_the_exact_data(fake: FakePaddle) -> None:
     """JSON Lines and CSV hold the names exactly (CSV only quotes a formula's first character)."""
     for n, name in enumerate(HOSTILE_NAMES):
