@@ -62,7 +62,7 @@ def test_conflict_detail_with_unicode_digits_names_no_customer(customer_id: str)
     assert error.existing_customer_id is None
 
 
-async def test_conflict_detail_with_an_ascii_id_still_names_it() -> None:
+def test_conflict_detail_with_an_ascii_id_still_names_it() -> None:
     """The usual detail still gives the existing customer's id."""
     error = CustomerAlreadyExistsError(
         status=409,
