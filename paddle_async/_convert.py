@@ -1,8 +1,9 @@
 """The one cattrs converter: structures Paddle's JSON into models, unstructures requests.
 
 Resource modules register their own hooks here at import time; this module knows only the
-generic rules: aware datetimes from RFC 3339, exact decimals from strings, and "open" enums
-that keep values Paddle may add later as plain strings.
+generic rules: aware datetimes from RFC 3339, exact decimals from strings, "open" enums that
+keep values Paddle may add later as plain strings, and free-form objects (``dict[str, Any]``)
+nested at most `_json.MAX_DEPTH` levels deep.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from typing import Any, TypeVar
 
 import cattrs
 from cattrs.gen import make_dict_structure_fn
+
+from ._json import TOO_DEEP, nested_too_deeply
 
 __all__ = [
     "StructureError",
@@ -78,6 +81,8 @@ def _structure_bool(value: Any, _: type) -> bool:
 def _structure_dict(value: Any, _: type) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise StructureError(f"expected an object, got {type(value).__name__}")
+    if nested_too_deeply(value):
+        raise StructureError(TOO_DEEP)
     return value
 
 

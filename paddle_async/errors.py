@@ -81,7 +81,8 @@ __all__ = [
     "error_class_for",
 ]
 
-_CUSTOMER_ID_IN_TEXT = re.compile(r"ctm_[a-z\d]{26}")
+# ASCII digits only: ``\d`` would match any Unicode digit (CUSTOMER_ID_PATTERN says the same).
+_CUSTOMER_ID_IN_TEXT = re.compile(r"ctm_[0-9a-z]{26}")
 
 
 class FieldError:

@@ -3,14 +3,15 @@ suite-wide guard that no log record or exception text ever shows an API key."""
 
 from __future__ import annotations
 
+import json
 import logging
 import traceback
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
 
-from paddle_async import Paddle
+from paddle_async import Paddle, _json
 from paddle_async.errors import PaddleError
 from paddle_async.testing import FakePaddle, instant_retries
 
@@ -102,3 +103,22 @@ def no_paddle_variables(monkeypatch: pytest.MonkeyPatch) -> None:
         "PADDLE_WEBHOOK_SECRET",
     ):
         monkeypatch.delenv(name, raising=False)
+
+
+def _decoders() -> list[Any]:
+    found: list[Any] = [pytest.param(json.loads, id="stdlib")]
+    try:
+        import orjson
+    except ImportError:
+        return found
+    return [*found, pytest.param(orjson.loads, id="orjson")]
+
+
+@pytest.fixture(params=_decoders())
+def json_decoder(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Callable[[Any], Any]:
+    """Decode responses with the standard library, then with orjson when it is installed."""
+    decode: Callable[[Any], Any] = request.param
+    monkeypatch.setattr(_json, "_decode", decode)
+    return decode

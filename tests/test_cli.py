@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cli_files import summary, write_csv
 
 from paddle_async.testing import TEST_API_KEY
 
@@ -33,18 +34,6 @@ def cli(*args: str, key: str | None = TEST_API_KEY) -> subprocess.CompletedProce
         timeout=120,
         check=False,
     )
-
-
-def summary(stdout: str) -> dict[str, str]:
-    """Read the import summary table: label -> value."""
-    rows = (re.match(r"^  (\S.*?)\s{2,}(.*)$", line) for line in stdout.splitlines())
-    return {match[1]: match[2] for match in rows if match}
-
-
-def write_csv(path: Path, rows: list[list[str]]) -> Path:
-    with open(path, "w", encoding="utf-8", newline="") as file:
-        csv.writer(file).writerows(rows)
-    return path
 
 
 @pytest.fixture(scope="module")

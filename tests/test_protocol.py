@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from paddle_async import _protocol as protocol
 from paddle_async import errors
 from paddle_async._protocol import (
     USER_AGENT,
@@ -174,37 +173,21 @@ def test_truncated_json_is_an_invalid_response() -> None:
     assert '{"data": {"id": "ctm_' == caught.value.body_excerpt
 
 
-def _loaders() -> list[Any]:
-    """The stdlib decoder, and orjson when the ``speedups`` extra is installed."""
-    found: list[Any] = [pytest.param(json.loads, id="json")]
-    try:
-        import orjson
-    except ImportError:
-        return found
-    return [*found, pytest.param(orjson.loads, id="orjson")]
-
-
-@pytest.mark.parametrize("loads", _loaders())
 @pytest.mark.parametrize(
     "body",
     [b'{"data": {"id": "ctm_', b"<html>502 Bad Gateway</html>", b"\xff\xfe{}", b"", b"NaN"],
     ids=["truncated", "html", "not-utf8", "empty", "nan"],
 )
 def test_either_decoder_turns_bad_bodies_into_invalid_response(
-    monkeypatch: pytest.MonkeyPatch, loads: Any, body: bytes
+    json_decoder: Any, body: bytes
 ) -> None:
     """With or without orjson, a body that is not a JSON envelope is an InvalidResponseError."""
-    monkeypatch.setattr(protocol, "_loads", loads)
     with pytest.raises(errors.InvalidResponseError):
         decode_envelope(response(200, body))
 
 
-@pytest.mark.parametrize("loads", _loaders())
-def test_either_decoder_reads_the_same_document(
-    monkeypatch: pytest.MonkeyPatch, loads: Any
-) -> None:
+def test_either_decoder_reads_the_same_document(json_decoder: Any) -> None:
     """Both decoders give the same document for every customer response fixture."""
-    monkeypatch.setattr(protocol, "_loads", loads)
     responses = [p for p in sorted(FIXTURES.glob("customers_*.json")) if "request" not in p.name]
     assert 4 == len(responses)
     for path in responses:

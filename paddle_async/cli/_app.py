@@ -22,7 +22,7 @@ from ..testing import FakePaddle
 from . import _customers, _demo
 from ._import import print_summary, run_import
 from ._rows import FORMATS, InputError
-from ._terminal import Progress
+from ._terminal import Progress, printable
 
 __all__ = ["CliError", "main"]
 
@@ -77,8 +77,20 @@ def _add_globals(parser: argparse.ArgumentParser, *, leaf: bool) -> None:
     )
 
 
+_CSV_RAW_HELP = (
+    "CSV cells exactly as the data holds them; by default a cell starting with = + - @, a tab "
+    "or a carriage return gets a leading ' so that spreadsheets show it as text instead of "
+    "running it as a formula"
+)
+
+
+def _csv_raw(parser: argparse.ArgumentParser, help: str = _CSV_RAW_HELP) -> None:
+    parser.add_argument("--csv-raw", action="store_true", help=help)
+
+
 def _output_format(parser: argparse.ArgumentParser, default: str = "table") -> None:
     parser.add_argument("--format", choices=("table", "jsonl", "csv"), default=default)
+    _csv_raw(parser)
 
 
 def _customers_parser(commands: Any) -> None:
@@ -133,11 +145,17 @@ def _customers_parser(commands: Any) -> None:
     p.add_argument("--concurrency", type=int, default=8, help="requests in flight (default 8)")
     p.add_argument("--strategy", choices=("auto", "scan", "lookup"), default="auto")
     p.add_argument("--failed-rows", metavar="FILE", help="default: FILE.failed.csv/.jsonl")
+    _csv_raw(
+        p,
+        "take CSV cells exactly as written; by default the ' that export puts before = + - @, "
+        "a tab or a carriage return at the start of a cell is removed again",
+    )
 
     p = leaf("export", "write every customer to a CSV or JSONL file, page by page")
     p.add_argument("file", help="the file to write, or - for standard output")
     p.add_argument("--format", choices=FORMATS, help="default: from the file's extension")
     p.add_argument("--status", action="append", help="default: active,archived")
+    _csv_raw(p)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -196,6 +214,7 @@ async def _run_customers(args: argparse.Namespace) -> int:
                 concurrency=args.concurrency,
                 strategy=args.strategy,
                 failed_path=args.failed_rows,
+                csv_raw=args.csv_raw,
                 progress=progress,
                 err=sys.stderr,
             )
@@ -263,5 +282,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         rerun = ""
         if getattr(args, "action", None) == "import" and isinstance(error, PaddleError):
             rerun = "; the import stopped: run it again once fixed (a rerun is safe)"
-        print(f"{PROG}: error: {describe(error)}{rerun}", file=sys.stderr)
+        # The message may quote data (Paddle's detail, a file name): no control characters.
+        print(f"{PROG}: error: {printable(describe(error))}{rerun}", file=sys.stderr)
         return 1

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
+from .._json import loads
 from .._types import UNSET
 from ..customers import (
     CreateCustomer,
@@ -22,13 +23,14 @@ from ..customers import (
 )
 from ..customers._sync_plan import existing_count
 from ..errors import ValidationError
-from ._rows import detect_format
+from ._rows import detect_format, neutralise_formula
 from ._terminal import (
     CUSTOMER_COLUMNS,
     Progress,
     customer_json,
     customer_row,
     key_value_table,
+    printable,
     table,
 )
 
@@ -56,7 +58,7 @@ def _json_object(text: str | None, option: str) -> dict[str, Any] | None:
     if text is None:
         return None
     try:
-        value = json.loads(text)
+        value = loads(text, exact=True)
     except ValueError:
         raise ValidationError.single(option, "not valid JSON") from None
     if not isinstance(value, dict):
@@ -64,12 +66,18 @@ def _json_object(text: str | None, option: str) -> dict[str, Any] | None:
     return value
 
 
+def _cells(row: dict[str, str], *, raw: bool) -> dict[str, str]:
+    """Return a CSV row whose cells a spreadsheet shows as text, or the row itself if ``raw``."""
+    return row if raw else {key: neutralise_formula(value) for key, value in row.items()}
+
+
 class _Writer:
     """Writes customers in one of the output formats, a page at a time."""
 
-    def __init__(self, out: TextIO, fmt: str) -> None:
+    def __init__(self, out: TextIO, fmt: str, *, csv_raw: bool = False) -> None:
         self._out = out
         self._fmt = fmt
+        self._csv_raw = csv_raw
         self._started = False
         self._csv: Any = None
 
@@ -83,15 +91,16 @@ class _Writer:
             if self._csv is None:
                 self._csv = csv.DictWriter(self._out, fieldnames=CUSTOMER_COLUMNS)
                 self._csv.writeheader()
-            self._csv.writerows(customer_row(customer) for customer in customers)
+            raw = self._csv_raw
+            self._csv.writerows(_cells(customer_row(c), raw=raw) for c in customers)
         self._started = True
 
 
-def _show(customer: Customer, out: TextIO, fmt: str) -> None:
-    if fmt == "table":
+def _show(customer: Customer, out: TextIO, args: argparse.Namespace) -> None:
+    if args.format == "table":
         key_value_table(list(customer_row(customer).items()), out, indent="")
     else:
-        _Writer(out, fmt).write([customer])
+        _Writer(out, args.format, csv_raw=args.csv_raw).write([customer])
 
 
 async def list_(client: Paddle, args: argparse.Namespace, out: TextIO) -> int:
@@ -106,7 +115,7 @@ async def list_(client: Paddle, args: argparse.Namespace, out: TextIO) -> int:
         order_by=f"id[{args.order.upper()}]",
         per_page=per_page,
     )
-    writer = _Writer(out, args.format)
+    writer = _Writer(out, args.format, csv_raw=args.csv_raw)
     shown = 0
     async for page in client.customers.list(request).pages():
         items = list(page.items)
@@ -123,7 +132,7 @@ async def list_(client: Paddle, args: argparse.Namespace, out: TextIO) -> int:
 
 async def get(client: Paddle, args: argparse.Namespace, out: TextIO) -> int:
     """Show one customer."""
-    _show(await client.customers.get(args.customer_id), out, args.format)
+    _show(await client.customers.get(args.customer_id), out, args)
     return 0
 
 
@@ -135,7 +144,7 @@ async def create(client: Paddle, args: argparse.Namespace, out: TextIO) -> int:
         locale=args.locale,
         custom_data=_json_object(args.custom_data, "--custom-data"),
     )
-    _show(await client.customers.create(request), out, args.format)
+    _show(await client.customers.create(request), out, args)
     return 0
 
 
@@ -151,7 +160,7 @@ async def update(client: Paddle, args: argparse.Namespace, out: TextIO) -> int:
         if args.clear_custom_data
         else (custom_data if custom_data is not None else UNSET),
     )
-    _show(await client.customers.update(args.customer_id, request), out, args.format)
+    _show(await client.customers.update(args.customer_id, request), out, args)
     return 0
 
 
@@ -177,15 +186,16 @@ async def credit_balances(client: Paddle, args: argparse.Namespace, out: TextIO)
     elif args.format == "csv":
         writer = csv.DictWriter(out, fieldnames=["currency_code", "available", "reserved", "used"])
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows(_cells(row, raw=args.csv_raw) for row in rows)
     elif not rows:
         out.write("(no credit balances)\n")
     else:
         out.write("currency  available  reserved  used\n")
         for row in rows:
+            shown = {key: printable(value) for key, value in row.items()}
             out.write(
-                f"{row['currency_code']:<8}  {row['available']:>9}  {row['reserved']:>8}  "
-                f"{row['used']}\n"
+                f"{shown['currency_code']:<8}  {shown['available']:>9}  {shown['reserved']:>8}  "
+                f"{shown['used']}\n"
             )
     return 0
 
@@ -207,7 +217,7 @@ async def export(client: Paddle, args: argparse.Namespace, out: TextIO, progress
     )
     written = 0
     with _output(args.file) as file:
-        writer = _Writer(file, fmt)
+        writer = _Writer(file, fmt, csv_raw=args.csv_raw)
         try:
             async for page in client.customers.list(request).pages():
                 writer.write(page.items)
@@ -217,5 +227,5 @@ async def export(client: Paddle, args: argparse.Namespace, out: TextIO, progress
         finally:
             progress.close()
     if args.file != "-":
-        out.write(f"Exported {written:,} customers to {args.file}\n")
+        out.write(f"Exported {written:,} customers to {printable(args.file)}\n")
     return 0

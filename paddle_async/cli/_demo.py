@@ -20,7 +20,7 @@ from .. import Paddle, RateLimit
 from ..testing import FakePaddle
 from ._import import ImportReport, print_summary, run_import
 from ._rows import InputError
-from ._terminal import Progress, format_duration
+from ._terminal import Progress, format_duration, printable
 
 __all__ = ["add_demo_arguments", "add_server_arguments", "demo", "serve"]
 
@@ -138,7 +138,7 @@ async def demo(args: argparse.Namespace) -> int:
             "safely.\n"
         )
         if args.keep:
-            out.write(f"The generated file is kept at {path}\n")
+            out.write(f"The generated file is kept at {printable(str(path))}\n")
     return 1 if any(report.problems for report in reports) else 0
 
 

@@ -18,7 +18,7 @@ from ._rows import (
     open_input,
     read_records,
 )
-from ._terminal import Progress, format_duration, key_value_table
+from ._terminal import Progress, format_duration, key_value_table, printable
 
 if TYPE_CHECKING:
     from .. import Paddle
@@ -58,10 +58,13 @@ async def run_import(
     concurrency: int = 8,
     strategy: StrategyArg = "auto",
     failed_path: str | None = None,
+    csv_raw: bool = False,
     progress: Progress,
     err: TextIO,
 ) -> ImportReport:
     """Sync the customers in a CSV or JSONL file; report each problem row on ``err``.
+
+    ``csv_raw`` takes CSV cells exactly as written (no leading ``'`` removed).
 
     Returns:
         The report.
@@ -82,7 +85,7 @@ async def run_import(
         failed.write(row, text)
         messages += 1
         if messages <= _MAX_MESSAGES:
-            err.write(f"{path} row {row.number}: {text}\n")
+            err.write(f"{printable(path)} row {row.number}: {printable(text)}\n")
         elif messages == _MAX_MESSAGES + 1:
             err.write("… more problem rows: see the failed-rows file\n")
 
@@ -100,8 +103,8 @@ async def run_import(
             progress.update("Syncing", done, total, unit="rows", rate=report.rate, eta=report.eta)
 
     with open_input(path) as file:
-        header, records = read_records(file, path, fmt, bad_row)
-        failed = FailedRows(failed_path or failed_rows_path(path), fmt, header)
+        header, records = read_records(file, path, fmt, bad_row, csv_raw=csv_raw)
+        failed = FailedRows(failed_path or failed_rows_path(path), fmt, header, csv_raw=csv_raw)
         run = sync_customers(
             client,
             records,
@@ -148,7 +151,8 @@ def print_summary(report: ImportReport, out: TextIO, *, title: str | None = None
     s = report.summary
     r = s.requests
     would = "would be " if s.dry_run else ""
-    out.write((title or f"Import of {report.path}" + (" (dry run)" if s.dry_run else "")) + "\n")
+    title = title or f"Import of {report.path}" + (" (dry run)" if s.dry_run else "")
+    out.write(printable(title) + "\n")
     rows = [
         ("rows read", _n(report.rows)),
         (f"{would}created", _n(s.created)),

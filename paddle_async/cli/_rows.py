@@ -14,22 +14,36 @@ from typing import Any, TextIO
 
 import attrs
 
+from .._json import loads, nested_too_deeply
 from ..customers import SyncRecord
 from ..errors import ValidationError
 
 __all__ = [
     "FORMATS",
+    "MAX_ROW_CHARS",
     "FailedRows",
     "InputError",
     "Row",
     "count_rows",
     "detect_format",
     "failed_rows_path",
+    "neutralise_formula",
     "open_input",
     "read_records",
+    "restore_formula",
 ]
 
 FORMATS = ("csv", "jsonl")
+MAX_ROW_CHARS = 1 << 20
+"""The longest row an import reads: 1,048,576 characters of one CSV record or JSON line.
+
+Paddle's own limits (an e-mail of 320 characters, a name of 1,024) leave custom_data as the only
+large field; a row longer than this goes to the failed-rows file instead of into memory.
+"""
+_CHUNK = 1 << 16  # how much of a too-long row is read at a time while skipping it
+# Spreadsheets run a cell starting with one of these as a formula (CWE-1236, OWASP's list).
+_FORMULA_STARTS = frozenset("=+-@\t\r")
+_AFTER_QUOTE = _FORMULA_STARTS | {"'"}
 _FIELDS = ("email", "name", "locale", "custom_data", "status")
 _IGNORED = ("id", "created_at", "updated_at", "marketing_consent", "import_meta")
 _ANNOTATIONS = ("error", "source_row")  # added to failed-rows files
@@ -40,12 +54,131 @@ class InputError(Exception):
     """A file that cannot be imported at all (no header, no email column, unknown columns)."""
 
 
+def neutralise_formula(cell: str) -> str:
+    """Return a CSV cell that a spreadsheet shows as text instead of running it as a formula.
+
+    A cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading
+    ``'``, as OWASP recommends. So that `restore_formula` gives back any cell exactly, a cell
+    that already starts with ``'`` followed by one of those (or by another ``'``) gets one too;
+    other cells, ``'s-Hertogenbosch`` among them, are left as they are.
+    """
+    if cell[:1] in _FORMULA_STARTS or (cell[:1] == "'" and cell[1:2] in _AFTER_QUOTE):
+        return "'" + cell
+    return cell
+
+
+def restore_formula(cell: str) -> str:
+    """Undo `neutralise_formula`: drop a ``'`` that comes before a formula's first character."""
+    return cell[1:] if cell[:1] == "'" and cell[1:2] in _AFTER_QUOTE else cell
+
+
 @attrs.frozen
 class Row:
     """Where a record came from: its row number and its raw content, for failed-rows files."""
 
     number: int
-    raw: Any  # CSV: dict of cells (or list for a malformed row); JSONL: the line's text
+    # CSV: dict of cells (or list for a malformed row); JSONL: the line's text; None for a row
+    # too long to read.
+    raw: Any
+
+
+class _TooLong(Exception):
+    """A row grew past `MAX_ROW_CHARS` while it was read."""
+
+
+TOO_LONG = f"longer than {MAX_ROW_CHARS:,} characters, the most an import reads in one row"
+
+
+class _Lines:
+    """A text file's lines, each read only up to the room left in the current row.
+
+    ``csv.reader`` pulls lines from here; a row (a CSV record, which quoted newlines can spread
+    over several lines, or a JSON line) that grows past ``limit`` raises `_TooLong` rather than
+    being read whole, and `skip_row` then reads past the rest of it in small pieces. A file that
+    is one endless line is therefore never in memory at once.
+
+    Args:
+        file: The open file.
+        limit: The most characters a row may have.
+        quoted: Whether a row goes on past a line ending inside double quotes (CSV).
+    """
+
+    def __init__(self, file: TextIO, *, limit: int = MAX_ROW_CHARS, quoted: bool) -> None:
+        self._file = file
+        self._limit = limit
+        self._quoted = quoted
+        self.lines = 0  # lines read to their end
+        self._used = 0  # characters of the current row
+        self._quotes = 0  # double quotes in the current row: an odd count is an open field
+        self._in_line = False  # the last read stopped inside a line
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def start_row(self) -> int:
+        """Begin a row; return its number (the line it starts on)."""
+        self._used = self._quotes = 0
+        return self.lines + 1
+
+    def _read(self, size: int) -> str:
+        text = self._file.readline(size)
+        if text:
+            ended = text[-1] in "\r\n" or len(text) < size  # a line end, or the file's end
+            self.lines += ended
+            self._in_line = not ended
+            self._quotes += text.count('"')
+        elif self._in_line:  # the file ended right where the last read stopped
+            self.lines += 1
+            self._in_line = False
+        return text
+
+    def __next__(self) -> str:
+        text = self._read(self._limit - self._used + 1)
+        if not text:
+            raise StopIteration
+        self._used += len(text)
+        if self._used > self._limit:
+            raise _TooLong
+        return text
+
+    def skip_row(self) -> None:
+        """Read past the rest of a row that was too long, keeping none of it."""
+        while True:
+            while self._in_line:
+                self._read(_CHUNK)
+            if not (self._quoted and self._quotes % 2) or not self._read(_CHUNK):
+                return
+            # Inside a quoted field at the line's end: the row goes on over the next line.
+
+
+def _rows(lines: _Lines, read: Callable[[], Any]) -> Iterator[tuple[int, Any]]:
+    """Yield each row's number with what ``read`` made of it, or None for a row too long."""
+    while True:
+        number = lines.start_row()
+        try:
+            row = read()
+        except StopIteration:
+            return
+        except _TooLong:
+            lines.skip_row()
+            row = None
+        yield number, row
+
+
+def _csv_rows(file: TextIO) -> Iterator[tuple[int, list[str] | None]]:
+    """Yield the number and cells of each CSV record (None for one too long), blank ones too."""
+    # The row limit is the memory bound; csv's own limit per field (128 KiB by default) only
+    # has to let a field as long as a row through.
+    if csv.field_size_limit() < MAX_ROW_CHARS:
+        csv.field_size_limit(MAX_ROW_CHARS)
+    lines = _Lines(file, quoted=True)
+    return _rows(lines, csv.reader(lines).__next__)
+
+
+def _jsonl_rows(file: TextIO) -> Iterator[tuple[int, str | None]]:
+    """Yield the number and text of each line (None for one too long), blank ones too."""
+    lines = _Lines(file, quoted=False)
+    return _rows(lines, lines.__next__)
 
 
 def detect_format(path: str, given: str | None) -> str:
@@ -91,20 +224,23 @@ def _guarded(records: Iterator[SyncRecord], path: str) -> Iterator[SyncRecord]:
 
 def count_rows(path: str, fmt: str) -> int:
     """Count the records in a file without keeping them (a fast first pass)."""
-    with open(path, encoding="utf-8-sig", newline="") as file:
+    with open_input(path) as file:
         try:
             if fmt == "csv":
-                return max(sum(1 for row in csv.reader(file) if row) - 1, 0)
-            return sum(1 for line in file if line.strip())
+                return max(sum(1 for _, row in _csv_rows(file) if row != []) - 1, 0)
+            return sum(1 for _, line in _jsonl_rows(file) if line is None or line.strip())
         except (UnicodeDecodeError, csv.Error) as error:
             raise unreadable(path, error) from None
 
 
-def _csv_header(reader: Any, path: str) -> list[str]:
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise InputError(f"{path} is empty: expected a header row with an email column") from None
+def _csv_header(rows: Iterator[tuple[int, list[str] | None]], path: str) -> list[str]:
+    for _, header in rows:
+        if header is None:
+            raise InputError(f"{path} row 1: the header is {TOO_LONG}")
+        if header:
+            break
+    else:
+        raise InputError(f"{path} is empty: expected a header row with an email column")
     header = [name.strip() for name in header]
     unknown = [n for n in header if n not in _FIELDS + _IGNORED + _ANNOTATIONS]
     if unknown:
@@ -117,18 +253,23 @@ def _csv_header(reader: Any, path: str) -> list[str]:
     return header
 
 
-def _cell_values(cells: dict[str, str]) -> dict[str, Any]:
-    """Turn CSV cells into record fields: an empty cell is not given; custom_data is JSON."""
+def _cell_values(cells: dict[str, str], *, csv_raw: bool) -> dict[str, Any]:
+    """Turn CSV cells into record fields: an empty cell is not given; custom_data is JSON.
+
+    Unless ``csv_raw``, the ``'`` an export put before a formula's first character is removed.
+    """
     values: dict[str, Any] = {}
     for key in _FIELDS:
         text = cells.get(key)
         if text is None or text == "":
             continue
+        if not csv_raw:
+            text = restore_formula(text)
         if key == "custom_data":
             try:
-                values[key] = json.loads(text)
-            except ValueError:
-                raise ValidationError.single(key, "not valid JSON") from None
+                values[key] = loads(text, exact=True)
+            except ValueError as exc:
+                raise ValidationError.single(key, f"not valid JSON ({_reason(exc)})") from None
             if values[key] is not None and not isinstance(values[key], dict):
                 raise ValidationError.single(key, "must be a JSON object or null")
         else:
@@ -138,13 +279,25 @@ def _cell_values(cells: dict[str, str]) -> dict[str, Any]:
     return values
 
 
+def _reason(error: ValueError) -> str:
+    # json's JSONDecodeError has the reason alone in .msg; str() adds the position.
+    return str(getattr(error, "msg", error))
+
+
 OnBadRow = Callable[[Row, str], None]
 
 
-def _read_csv(reader: Any, header: list[str], on_bad_row: OnBadRow) -> Iterator[SyncRecord]:
-    line = reader.line_num
-    for cells in reader:
-        number, line = line + 1, reader.line_num
+def _read_csv(
+    rows: Iterator[tuple[int, list[str] | None]],
+    header: list[str],
+    on_bad_row: OnBadRow,
+    *,
+    csv_raw: bool,
+) -> Iterator[SyncRecord]:
+    for number, cells in rows:
+        if cells is None:
+            on_bad_row(Row(number, None), TOO_LONG)
+            continue
         if not cells:
             continue
         if len(cells) != len(header):
@@ -153,20 +306,24 @@ def _read_csv(reader: Any, header: list[str], on_bad_row: OnBadRow) -> Iterator[
             continue
         raw = dict(zip(header, cells, strict=True))
         try:
-            yield SyncRecord.from_mapping(_cell_values(raw), ref=Row(number, raw))
+            values = _cell_values(raw, csv_raw=csv_raw)
+            yield SyncRecord.from_mapping(values, ref=Row(number, raw))
         except ValidationError as exc:
             on_bad_row(Row(number, raw), _problem(exc))
 
 
 def _read_jsonl(file: TextIO, on_bad_row: OnBadRow) -> Iterator[SyncRecord]:
-    for number, line in enumerate(file, start=1):
+    for number, line in _jsonl_rows(file):
+        if line is None:
+            on_bad_row(Row(number, None), TOO_LONG)
+            continue
         text = line.strip()
         if not text:
             continue
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            on_bad_row(Row(number, text), f"not valid JSON ({exc.msg})")
+            data = loads(text, exact=True)
+        except ValueError as exc:
+            on_bad_row(Row(number, text), f"not valid JSON ({_reason(exc)})")
             continue
         if not isinstance(data, dict):
             on_bad_row(Row(number, text), "not a JSON object")
@@ -182,9 +339,17 @@ def _problem(exc: ValidationError) -> str:
 
 
 def read_records(
-    file: TextIO, path: str, fmt: str, on_bad_row: OnBadRow
+    file: TextIO, path: str, fmt: str, on_bad_row: OnBadRow, *, csv_raw: bool = False
 ) -> tuple[list[str] | None, Iterator[SyncRecord]]:
     """Read records lazily; rows that are not valid records go to ``on_bad_row`` instead.
+
+    Args:
+        file: The open input.
+        path: Its name, for messages.
+        fmt: ``csv`` or ``jsonl``.
+        on_bad_row: Called with each row that is not a valid record and the reason.
+        csv_raw: Take CSV cells exactly as written, keeping a leading ``'`` that
+            `neutralise_formula` would have added.
 
     Returns:
         The CSV header (None for JSONL), read at once so a bad file fails before any request;
@@ -194,12 +359,13 @@ def read_records(
         InputError: The file cannot be imported at all.
     """
     if fmt == "csv":
-        reader = csv.reader(file)
+        rows = _csv_rows(file)
         try:
-            header = _csv_header(reader, path)
+            header = _csv_header(rows, path)
         except (UnicodeDecodeError, csv.Error) as error:
             raise unreadable(path, error) from None
-        return header, _guarded(_read_csv(reader, header, on_bad_row), path)
+        records = _read_csv(rows, header, on_bad_row, csv_raw=csv_raw)
+        return header, _guarded(records, path)
     return None, _guarded(_read_jsonl(file, on_bad_row), path)
 
 
@@ -210,10 +376,13 @@ class FailedRows:
     import ignores. The file is created on the first failed row only.
     """
 
-    def __init__(self, path: str, fmt: str, header: list[str] | None) -> None:
+    def __init__(
+        self, path: str, fmt: str, header: list[str] | None, *, csv_raw: bool = False
+    ) -> None:
         self.path = path
         self.count = 0
         self._fmt = fmt
+        self._csv_raw = csv_raw
         fields = [name for name in header or () if name not in _ANNOTATIONS]
         self._header = [*fields, *_ANNOTATIONS]
         self._file: TextIO | None = None
@@ -228,21 +397,28 @@ class FailedRows:
                 self._writer.writerow(self._header)
         self.count += 1
         if self._fmt == "csv":
+            width = len(self._header) - 2
             if isinstance(row.raw, dict):
                 cells = [row.raw.get(name, "") for name in self._header[:-2]]
-            else:
-                cells = list(row.raw)[: len(self._header) - 2]
-            self._writer.writerow([*cells, error, str(row.number)])
+            else:  # a row of the wrong length, or None for one too long to read
+                cells = [*list(row.raw or ())[:width], *[""] * width][:width]
+            cells += [error, str(row.number)]
+            if not self._csv_raw:
+                # The cells as the import read them, safe to open in a spreadsheet again.
+                cells = [neutralise_formula(restore_formula(cell)) for cell in cells]
+            self._writer.writerow(cells)
             return
         try:
-            data = json.loads(row.raw)
+            data = None if row.raw is None else loads(row.raw, exact=True)
         except ValueError:
             data = None
-        if isinstance(data, dict):
+        if row.raw is None:  # too long to read: the row number says where it is
+            line = json.dumps({"error": error, "source_row": row.number})
+        elif isinstance(data, dict) and not nested_too_deeply(data):
             data = {k: v for k, v in data.items() if k not in _ANNOTATIONS}
             line = json.dumps({**data, "error": error, "source_row": row.number})
         else:
-            line = str(row.raw)  # not JSON: kept as it was, to fix by hand
+            line = str(row.raw)  # not JSON (or too deep to write again): kept as it was
         self._file.write(line + "\n")
 
     def close(self) -> None:

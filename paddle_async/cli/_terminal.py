@@ -18,6 +18,7 @@ __all__ = [
     "customer_row",
     "format_duration",
     "key_value_table",
+    "printable",
     "table",
 ]
 
@@ -36,6 +37,33 @@ CUSTOMER_COLUMNS = (
 # A progress bar's latest state: label, done, total, unit, rate, ETA.
 _State = tuple[str, int, int | None, str, float | None, float | None]
 _TABLE_COLUMNS = (("id", 30), ("email", 36), ("name", 24), ("status", 8), ("locale", 6))
+
+
+def _escapes() -> dict[int, str]:
+    controls = [*range(0x20), 0x7F, *range(0x80, 0xA0)]  # C0 (ESC, BEL, CR...), DEL, C1 (CSI...)
+    table = {code: f"\\x{code:02x}" for code in controls}
+    table.update({ord("\t"): "\\t", ord("\n"): "\\n", ord("\r"): "\\r"})
+    # Bidirectional embeddings, overrides and isolates reorder the text after them; the line
+    # and paragraph separators end a line for str.splitlines() and some viewers.
+    others = [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x2028, 0x2029]
+    table.update({code: f"\\u{code:04x}" for code in others})
+    return table
+
+
+_ESCAPES = _escapes()
+
+
+def printable(text: str) -> str:
+    """Return ``text`` safe to show on a terminal, its control characters made visible.
+
+    Data from Paddle (names, e-mails, error details) can hold escape sequences that set the
+    window title, clear the screen or move the cursor, carriage returns that overwrite a line,
+    and bidirectional overrides that reorder it. C0 controls, DEL, C1 controls (such as the
+    one-byte CSI, 0x9b), the bidi controls U+202A-U+202E and U+2066-U+2069, and U+2028/U+2029
+    become backslash escapes (``\\x1b``, ``\\n``, ``\\u202e``), so that one value stays one
+    line. Only output for people goes through this: JSON Lines and CSV keep the exact data.
+    """
+    return text.translate(_ESCAPES)
 
 
 def _timestamp(value: datetime) -> str:
@@ -87,14 +115,15 @@ def table(customers: Iterable[Customer], out: TextIO, *, header: bool = True) ->
         out.write("  ".join(name.ljust(width) for name, width in _TABLE_COLUMNS).rstrip() + "\n")
     for customer in customers:
         row = customer_row(customer)
-        cells = (_fit(row[name], width).ljust(width) for name, width in _TABLE_COLUMNS)
+        cells = (_fit(printable(row[name]), width).ljust(width) for name, width in _TABLE_COLUMNS)
         out.write("  ".join(cells).rstrip() + "\n")
 
 
 def key_value_table(rows: Sequence[tuple[str, str]], out: TextIO, *, indent: str = "  ") -> None:
-    """Write label/value pairs in two aligned columns."""
-    width = max((len(label) for label, _ in rows), default=0)
-    for label, value in rows:
+    """Write label/value pairs in two aligned columns (control characters made visible)."""
+    shown = [(printable(label), printable(value)) for label, value in rows]
+    width = max((len(label) for label, _ in shown), default=0)
+    for label, value in shown:
         out.write(f"{indent}{label.ljust(width)}  {value}\n")
 
 
@@ -158,7 +187,7 @@ class Progress:
             extra += f"  {rate:,.0f}/s"
         if eta is not None:
             extra += f"  ETA {format_duration(eta)}"
-        line = f"{label} {bar}{percent}  {count}{extra}"
+        line = printable(f"{label} {bar}{percent}  {count}{extra}")
         self._stream.write("\r\x1b[2K" + line)
         self._stream.flush()
         self._drawn = True

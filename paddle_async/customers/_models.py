@@ -16,6 +16,7 @@ from .._convert import (
     register_open_enum,
     register_structure_hook,
 )
+from .._json import TOO_DEEP, nested_too_deeply
 
 __all__ = [
     "CreditBalance",
@@ -184,6 +185,8 @@ if any(field.validator or field.converter for field in attrs.fields(Customer)) o
 _ACTIVE = CustomerStatus.ACTIVE
 _STATUSES: dict[str, CustomerStatus] = {status.value: status for status in CustomerStatus}
 _fromisoformat = datetime.fromisoformat
+_flat = frozenset((dict, list)).isdisjoint  # decoded JSON nests only dicts and lists
+_values = dict.values
 
 
 def _wrong(field: str, expected: str, value: Any) -> StructureError:
@@ -214,8 +217,13 @@ def structure_customer(value: Any, _: type = Customer) -> Customer:
         raise _wrong("email", "a string", email)
     if name is not None and not isinstance(name, str):
         raise _wrong("name", "a string or null", name)
-    if custom_data is not None and not isinstance(custom_data, dict):
-        raise _wrong("custom_data", "an object or null", custom_data)
+    if custom_data is not None:
+        if not isinstance(custom_data, dict):
+            raise _wrong("custom_data", "an object or null", custom_data)
+        # Most custom_data is flat: one pass over its values' types settles that (about 0.2 µs)
+        # before the walk that counts levels.
+        if not _flat(map(type, _values(custom_data))) and nested_too_deeply(custom_data):
+            raise StructureError(f"Customer.custom_data: {TOO_DEEP}")
     if not isinstance(locale, str):
         raise _wrong("locale", "a string", locale)
     if not isinstance(marketing_consent, bool):

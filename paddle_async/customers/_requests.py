@@ -7,13 +7,13 @@ Read-only fields (id, marketing_consent, import_meta, timestamps) have no place 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
 
+from .._json import TOO_DEEP, dumps, nested_too_deeply
 from .._protocol import CUSTOMER_ID_PATTERN
 from .._types import UNSET, Unset
 from ..errors import FieldError, ValidationError
@@ -54,8 +54,8 @@ def _encodable(value: str) -> bool:
 def check_customer_id(customer_id: object, field: str = "customer_id") -> str:
     """Return ``customer_id`` if it is a Paddle customer id, else raise `ValidationError`.
 
-    Only ``ctm_`` plus 26 lowercase letters or digits passes, so nothing like ``../x`` or
-    ``a?b`` can reach a URL path.
+    Only ``ctm_`` plus 26 ASCII lowercase letters or digits passes, so nothing like ``../x``,
+    ``a?b`` or a non-ASCII digit can reach a URL path.
     """
     if isinstance(customer_id, str) and CUSTOMER_ID_PATTERN.fullmatch(customer_id):
         return customer_id
@@ -134,11 +134,14 @@ class _Problems:
             return
         if not isinstance(value, Mapping):
             self.add(field, f"must be a mapping or None, got {type(value).__name__}")
-            return
-        try:
-            json.dumps(value, allow_nan=False, ensure_ascii=False).encode()
-        except (TypeError, ValueError) as exc:  # UnicodeEncodeError is a ValueError
-            self.add(field, f"must be JSON-serialisable: {exc}")
+        elif nested_too_deeply(dict(value)):
+            # Checked first: encoding a deeper value could reach Python's recursion limit.
+            self.add(field, TOO_DEEP)
+        else:
+            try:
+                dumps(value)
+            except (TypeError, ValueError) as exc:  # UnicodeEncodeError is a ValueError
+                self.add(field, f"must be JSON-serialisable: {exc}")
 
     def status(self, field: str, value: object) -> None:
         if value not in _STATUSES:

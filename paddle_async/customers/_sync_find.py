@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
-from ..errors import CustomerAlreadyExistsError, NotFoundError, PaddleError, ValidationError
+from ..errors import (
+    CustomerAlreadyExistsError,
+    InvalidResponseError,
+    NotFoundError,
+    PaddleError,
+    ValidationError,
+)
 from . import _operations as ops
 from ._models import Customer
 from ._requests import ListCustomers
@@ -352,10 +358,22 @@ class Finder:
                     return
                 try:
                     customers = await (self.search(batch[0]) if search else self.lookup(batch))
+                except InvalidResponseError as exc:
+                    if len(batch) == 1:
+                        errors[batch[0]] = exc
+                        return
+                    customers = None
                 except PaddleError as exc:
                     self._note_error(exc)
                     errors.update(dict.fromkeys(batch, exc))
                     return
+            if customers is None:
+                # One customer the SDK cannot read (custom_data nested too deeply, say) spoils
+                # the page of every e-mail in its batch: look those up one by one instead, so
+                # that only its own record fails.
+                for email in batch:
+                    group.create_task(look([email], False))
+                return
             wanted = set(batch)
             found.update((c.email, c) for c in customers if c.email in wanted)
 

@@ -53,7 +53,7 @@ def parse_json_object(content_type: str, body: bytes) -> dict[str, Any]:
         raise Problem(400, "bad_request", "Invalid request: Content-Type must be application/json.")
     try:
         value = json.loads(body, parse_constant=_reject_constant)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
         raise Problem(400, "invalid_json") from exc
     if not isinstance(value, dict):
         raise Problem(400, "bad_request", "Invalid request: the body must be a JSON object.")

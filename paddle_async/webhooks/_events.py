@@ -7,13 +7,13 @@ See https://developer.paddle.com/webhooks/overview.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from typing import Any, Final
 
 import attrs
 
 from .._convert import StructureError, parse_datetime, structure
+from .._json import loads
 from ..customers import Customer
 from ..errors import ValidationError, WebhookPayloadError
 from ._signature import check_body
@@ -77,11 +77,8 @@ def _text(value: Any) -> str | None:
 def _decode(body: bytes | bytearray | memoryview | str) -> Any:
     text = body if isinstance(body, str) else check_body(body)
     try:
-        # TODO: decode with the JSON function API responses use (orjson when installed). This
-        # is the only place a webhook body is decoded, so that change is this one call.
-        return json.loads(text)
-    except (ValueError, RecursionError):
-        # ValueError covers JSONDecodeError and UnicodeDecodeError; deep nesting recurses.
+        return loads(text)
+    except ValueError:  # also what loads raises for nesting too deep to decode
         raise WebhookPayloadError("the body is not JSON") from None
 
 
