@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from cli_files import cli_env, read_csv, summary, write_csv
 
+from paddle_async.cli._json_array import json_array_elements
 from paddle_async.cli._output import ItemWriter, Shape
 from paddle_async.testing import FakePaddle
 
@@ -146,13 +147,64 @@ def test_json_output_is_written_as_it_goes() -> None:
     )
 
 
-def test_import_refuses_a_json_array_file_in_one_line(tmp_path: Path) -> None:
-    """import reads CSV and JSON Lines; a .json file gets one line saying what to do."""
-    path = tmp_path / "all.json"
-    path.write_text('[{"email": "a@example.com"}]\n', encoding="utf-8")
-    result = cli("customers", "import", str(path))
-    assert (1, 1) == (result.returncode, len(result.stderr.splitlines()))
-    assert "export with --format jsonl or csv" in result.stderr
+async def test_import_reads_a_json_array(fake: FakePaddle, tmp_path: Path) -> None:
+    """import reads a JSON array in any layout; a bad element is a row error, named by its
+    position, and goes to a failed-rows file that is a JSON array too."""
+    path = tmp_path / "people.json"
+    path.write_text(
+        '[{"email": "a@example.com", "name": "A, \\"the\\" [first]"},\n'
+        '   {"email": "not-an-email"}, 7,\n'
+        '{"email": "b@example.com", "custom_data": {"list": [1, {"x": "]"}]}}]',
+        encoding="utf-8",
+    )
+    run = await asyncio_cli(fake, "customers", "import", str(path))
+    assert (1, "4", "2") == (
+        run.returncode,
+        summary(run.stdout)["rows read"],
+        summary(run.stdout)["created"],
+    )
+    assert [f"{path} row 2", f"{path} row 3"] == [
+        line.split(": invalid row")[0] for line in run.stderr.splitlines()
+    ]
+    failed = json.loads((tmp_path / "people.failed.json").read_text(encoding="utf-8"))
+    assert [("not-an-email", 2), (None, 3)] == [(r.get("email"), r["source_row"]) for r in failed]
+    stored = {c["email"]: (c["name"], c["custom_data"]) for c in fake.customers()}
+    assert {
+        "a@example.com": ('A, "the" [first]', None),
+        "b@example.com": (None, {"list": [1, {"x": "]"}]}),
+    } == stored
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('{"email": "a@example.com"}', "not a JSON array (it does not start with [)"),
+        (
+            '[{"email": "a@example.com"} {"email": "b@example.com"}]',
+            "row 1: invalid row: not valid JSON",
+        ),
+        ('[{"email": "a@example.com"}}]', "row 1: the array does not go on with , or ]"),
+        ('[{"email": "a@example.com"},, {}]', "row 2: an empty element"),
+        ('[{"email": "a@example.com"}', "row 1: the file ends inside an element"),
+        ('[{"email": "a@example.com"}] x', "text after the array's closing ]"),
+    ],
+)
+async def test_a_broken_json_array_is_one_line(
+    fake: FakePaddle, tmp_path: Path, text: str, message: str
+) -> None:
+    """A file that is no JSON array, or a broken one, is refused in one line before any write."""
+    path = tmp_path / "broken.json"
+    path.write_text(text, encoding="utf-8")
+    run = await asyncio_cli(fake, "customers", "import", str(path))
+    assert (1, 1, []) == (run.returncode, len(run.stderr.splitlines()), fake.customers())
+    assert message in run.stderr
+
+
+def test_an_element_too_long_is_skipped_in_pieces() -> None:
+    """An element over the limit is skipped without being kept whole; the next one is read."""
+    text = '[{"email": "' + "x" * 300_000 + '"}, {"email": "b@example.com"}]'
+    elements = list(json_array_elements(io.StringIO(text), limit=1000))
+    assert [(1, None), (2, '{"email": "b@example.com"}')] == elements
 
 
 async def test_csv_headers_in_any_case_and_cells_are_trimmed(

@@ -94,7 +94,7 @@ async def run_import(
     csv_raw: bool = False,
     progress: Progress,
 ) -> ImportReport:
-    """Sync the customers in a CSV or JSONL file; report each problem row through ``progress``.
+    """Sync the customers in a CSV, JSON Lines or JSON file; report each problem row.
 
     ``csv_raw`` takes CSV cells exactly as written (no trimming, no leading ``'`` removed).
     A cancellation (Ctrl-C) ends the import early with ``interrupted`` set in the report.
@@ -259,8 +259,8 @@ def interrupted_line(report: ImportReport) -> str:
 def _import_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "file",
-        help="CSV (a header row; columns email, name, locale, custom_data, status, in any case) "
-        "or JSON Lines",
+        help="CSV (a header row; columns email, name, locale, custom_data, status, in any case), "
+        "JSON Lines, or a JSON array (.json) of such objects",
     )
     p.add_argument("--format", choices=FORMATS, help="default: from the file's extension")
     p.add_argument("--dry-run", action="store_true", help="send reads only; report the plan")
@@ -302,7 +302,7 @@ async def _import(ctx: Context, args: argparse.Namespace) -> int:
 
 IMPORT = Command(
     name="import",
-    help="create and update customers from a CSV or JSON Lines file (a bulk sync)",
+    help="create and update customers from a CSV, JSON Lines or JSON file (a bulk sync)",
     arguments=_import_arguments,
     run=_import,
     writes=lambda args: None if args.dry_run else f"import {printable(args.file)}",

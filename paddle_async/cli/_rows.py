@@ -1,7 +1,9 @@
-"""Reading import files (CSV or JSON Lines) into sync records, and writing failed rows back.
+"""Reading import files (CSV, JSON Lines, a JSON array) into sync records, and writing failed
+rows back in the same format.
 
 Row numbers are the file's line numbers where a record starts, so "row 7" of a CSV file is the
-7th line, the header being row 1, as a spreadsheet shows it.
+7th line, the header being row 1, as a spreadsheet shows it. In a JSON array, row 7 is the
+array's 7th element.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import attrs
 
 from ..customers import SyncRecord
 from ..errors import ValidationError
+from ._json_array import BrokenArray, json_array_elements
 from ._private import loads, nested_too_deeply
 
 __all__ = [
@@ -42,7 +45,7 @@ __all__ = [
     "temporary_beside",
 ]
 
-FORMATS = ("csv", "jsonl")
+FORMATS = ("csv", "jsonl", "json")
 MAX_ROW_CHARS = 1 << 20
 """The longest row an import reads: 1,048,576 characters of one CSV record or JSON line.
 
@@ -195,6 +198,19 @@ def _jsonl_rows(file: TextIO) -> Iterator[tuple[int, str | None]]:
     return _rows(lines, lines.__next__)
 
 
+def _json_rows(file: TextIO, path: str) -> Iterator[tuple[int, str | None]]:
+    """Yield the position and text of each element of a JSON array (None for one too long).
+
+    Raises:
+        InputError: Not a JSON array, or a broken one.
+    """
+    try:
+        yield from json_array_elements(file, limit=MAX_ROW_CHARS)
+    except BrokenArray as error:
+        where = f" row {error.element}" if error.element else ""
+        raise InputError(f"{path}{where}: {error}") from None
+
+
 def file_format(path: str, given: str | None, *, allowed: tuple[str, ...]) -> str:
     """Return the format of a file: ``given``, else from the extension; refuse a mismatch.
 
@@ -221,12 +237,7 @@ def file_format(path: str, given: str | None, *, allowed: tuple[str, ...]) -> st
 
 
 def detect_format(path: str, given: str | None) -> str:
-    """Return an import file's format, ``csv`` or ``jsonl``: given, else from the extension."""
-    if given is None and Path(path).suffix.lower() == ".json":
-        raise InputError(
-            f"{path}: import reads CSV or JSON Lines (one object a line): export with "
-            "--format jsonl or csv to import the file again"
-        )
+    """Return an import file's format (`FORMATS`): given, else from the extension."""
     return file_format(path, given, allowed=FORMATS)
 
 
@@ -295,6 +306,8 @@ def count_rows(path: str, fmt: str) -> int:
         try:
             if fmt == "csv":
                 return max(sum(1 for _, row in _csv_rows(file) if row != []) - 1, 0)
+            if fmt == "json":
+                return sum(1 for _ in _json_rows(file, path))
             return sum(1 for _, line in _jsonl_rows(file) if line is None or line.strip())
         except (UnicodeDecodeError, csv.Error) as error:
             raise unreadable(path, error) from None
@@ -390,10 +403,11 @@ def _read_csv(
             on_bad_row(Row(number, raw), _problem(exc))
 
 
-def _read_jsonl(
-    file: TextIO, on_bad_row: OnBadRow, on_skipped_row: OnBadRow
+def _read_json(
+    rows: Iterator[tuple[int, str | None]], on_bad_row: OnBadRow, on_skipped_row: OnBadRow
 ) -> Iterator[SyncRecord]:
-    for number, line in _jsonl_rows(file):
+    """Read records from JSON texts (lines, or an array's elements); skip blank ones."""
+    for number, line in rows:
         if line is None:
             on_bad_row(Row(number, None), TOO_LONG)
             continue
@@ -451,14 +465,15 @@ def read_records(
     """
     skip = on_skipped_row or on_bad_row
     if fmt == "csv":
-        rows = _csv_rows(file)
+        cells = _csv_rows(file)
         try:
-            header = _csv_header(rows, path)
+            header = _csv_header(cells, path)
         except (UnicodeDecodeError, csv.Error) as error:
             raise unreadable(path, error) from None
-        records = _read_csv(rows, header, on_bad_row, skip, csv_raw=csv_raw)
+        records = _read_csv(cells, header, on_bad_row, skip, csv_raw=csv_raw)
         return header, _guarded(records, path)
-    return None, _guarded(_read_jsonl(file, on_bad_row, skip), path)
+    rows = _json_rows(file, path) if fmt == "json" else _jsonl_rows(file)
+    return None, _guarded(_read_json(rows, on_bad_row, skip), path)
 
 
 def temporary_beside(path: str) -> tuple[int, str]:
@@ -532,18 +547,26 @@ class FailedRows:
             data = None if row.raw is None else loads(row.raw)
         except ValueError:
             data = None
-        if row.raw is None:  # too long to read: the row number says where it is
-            line = json.dumps({"error": error, "source_row": row.number})
-        elif isinstance(data, dict) and not nested_too_deeply(data):
+        if isinstance(data, dict) and not nested_too_deeply(data):
             data = {k: v for k, v in data.items() if k not in _ANNOTATIONS}
             line = json.dumps({**data, "error": error, "source_row": row.number})
+        elif row.raw is None or self._fmt == "json":
+            # Too long to read, or (in an array, which must stay valid JSON) not an object:
+            # the row number says where it is.
+            line = json.dumps({"error": error, "source_row": row.number})
         else:
             line = str(row.raw)  # not JSON (or too deep to write again): kept as it was
-        self._file.write(line + "\n")
+        if self._fmt == "json":  # one array, an element a line
+            line = ("[\n  " if self.count == 1 else ",\n  ") + line
+            self._file.write(line)
+        else:
+            self._file.write(line + "\n")
 
     def commit(self) -> None:
         """Close the file and put it in place, if a row was written."""
         if self._file is not None:
+            if self._fmt == "json":
+                self._file.write("\n]\n")
             self._file.close()
             self._file = None
             assert self._temporary is not None
