@@ -15,6 +15,8 @@ import sys
 from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
+import attrs
+
 from .. import Environment, Paddle, RateLimit, __version__
 from ..errors import (
     AuthenticationError,
@@ -34,7 +36,7 @@ from ._terminal import printable
 if TYPE_CHECKING:
     from ..testing import FakePaddle
 
-__all__ = ["GROUPS", "CliError", "build_parser", "main"]
+__all__ = ["GROUPS", "CliError", "Connection", "build_parser", "main"]
 
 PROG = "paddle-async"
 GROUPS: tuple[Group, ...] = (CUSTOMERS,)
@@ -158,33 +160,46 @@ async def _fake_or_none(args: argparse.Namespace) -> AsyncIterator[FakePaddle | 
         yield fake
 
 
-def _client(args: argparse.Namespace, key: str, rate: WatchedLimiter | None) -> Paddle:
+def _client(args: argparse.Namespace, key: str, pacing: WatchedLimiter | None) -> Paddle:
     """Build the client; say what to pass for a key without an environment in CLI terms."""
     environment = None
     if args.environment is not None:
         environment = Environment[args.environment.upper()]
     try:
-        return Paddle(key, environment=environment, base_url=args.base_url, rate_limit=rate)
+        return Paddle(key, environment=environment, base_url=args.base_url, rate_limit=pacing)
     except ConfigurationError:
-        chosen = environment or args.base_url or os.environ.get("PADDLE_ENVIRONMENT", "").strip()
-        chosen = chosen or os.environ.get("PADDLE_BASE_URL", "").strip()
+        # The SDK's advice names its own arguments (environment=Environment.SANDBOX).
+        variables = ("PADDLE_ENVIRONMENT", "PADDLE_BASE_URL")
+        chosen = (
+            environment or args.base_url or any(os.environ.get(v, "").strip() for v in variables)
+        )
         if not chosen and not key.startswith(_KEY_NAMES_ENVIRONMENT):
             raise CliError(_OLD_KEY) from None
         raise
 
 
-@contextlib.asynccontextmanager
-async def open_client(args: argparse.Namespace) -> AsyncIterator[tuple[Paddle, bool]]:
-    """Open the client the options ask for (starting an embedded FakePaddle for --fake).
+@attrs.frozen(kw_only=True)
+class Connection:
+    """An open client and what the command line knows about it.
 
-    Yields:
-        The client, and whether it writes to a live (production) account.
+    Attributes:
+        client: The client.
+        live: Whether it writes to a live (production) account.
+        pacing: Its watched rate limiter, or None when pacing is off.
     """
+
+    client: Paddle
+    live: bool
+    pacing: WatchedLimiter | None
+
+
+@contextlib.asynccontextmanager
+async def open_client(args: argparse.Namespace) -> AsyncIterator[Connection]:
+    """Open the client the options ask for (starting an embedded FakePaddle for --fake)."""
     requests, per = args.rate_limit or ((0, 60.0) if args.fake else (240, 60.0))
-    pacing = (
-        None if requests == 0 else WatchedLimiter(RateLimit(requests=requests, per=per).limiter())
-    )
-    args.pacing = pacing
+    pacing = None
+    if requests:
+        pacing = WatchedLimiter(RateLimit(requests=requests, per=per).limiter())
     async with _fake_or_none(args) as fake:
         if fake is not None:
             key, args.base_url, args.environment = fake.api_key, fake.base_url, None
@@ -197,7 +212,7 @@ async def open_client(args: argparse.Namespace) -> AsyncIterator[tuple[Paddle, b
                 key.startswith(_LIVE_KEY_PREFIX)
                 or client.base_url == Environment.PRODUCTION.base_url
             )
-            yield client, live
+            yield Connection(client=client, live=live, pacing=pacing)
 
 
 def confirm_live_write(question: str, *, yes: bool, stdin: TextIO, err: TextIO) -> None:
@@ -223,12 +238,17 @@ def confirm_live_write(question: str, *, yes: bool, stdin: TextIO, err: TextIO) 
 
 
 async def _run_command(args: argparse.Namespace, command: Command) -> int:
+    # Before the client opens: a usage problem (an update with nothing to change) says so first.
     question = command.writes(args) if command.writes is not None else None
-    async with open_client(args) as (client, live):
-        if question is not None and live:
+    async with open_client(args) as connection:
+        if question is not None and connection.live:
             confirm_live_write(question, yes=args.yes, stdin=sys.stdin, err=sys.stderr)
         context = Context(
-            client=client, out=sys.stdout, err=sys.stderr, quiet=args.quiet, pacing=args.pacing
+            client=connection.client,
+            out=sys.stdout,
+            err=sys.stderr,
+            quiet=args.quiet,
+            pacing=connection.pacing,
         )
         return await command.run(context, args)
 

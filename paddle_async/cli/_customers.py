@@ -234,7 +234,6 @@ def _update_question(args: argparse.Namespace) -> str:
 
 
 async def _update(ctx: Context, args: argparse.Namespace) -> int:
-    _update_question(args)  # refuses an update with nothing to change
     customer = await ctx.client.customers.update(args.customer_id, _update_request(args))
     show_one(customer, ctx.out, args.format, CUSTOMER_SHAPE, csv_raw=args.csv_raw, err=ctx.err)
     return 0
