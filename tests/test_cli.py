@@ -326,3 +326,11 @@ def test_fake_server_stops_cleanly_on_an_early_ctrl_c() -> None:
         stderr,
         stdout.splitlines()[-1],
     )
+
+
+@pytest.mark.parametrize("rate", ["fast", "5/0s", "-3"])
+def test_a_rate_limit_that_is_no_rate_is_a_usage_error(rate: str) -> None:
+    """--rate-limit takes N per minute or N/Ws; anything else is a usage error saying so."""
+    result = cli("--fake", "--rate-limit", rate, "customers", "list")
+    assert 2 == result.returncode
+    assert "expected N (requests per minute) or N/Ws" in result.stderr.splitlines()[-1]

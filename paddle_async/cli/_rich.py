@@ -61,7 +61,7 @@ class _Status(ProgressColumn):
         parts = []
         if rate is not None:
             parts.append(f"{rate:,.0f}/s")
-        if eta is not None:
+        if eta is not None and not task.finished:
             parts.append(f"ETA {format_duration(eta)}")
         return Text("  ".join(parts))
 
