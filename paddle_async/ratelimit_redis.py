@@ -6,10 +6,11 @@ in-process `SlidingWindowLimiter`: at most ``requests`` in *any* window of ``per
 reservations so that waiting requests have a planned start, and a pause shared by all when one
 of them meets a 429.
 
-How it works. Two Redis keys per budget: a sorted set, the window log (one member per
-request, scored by its send time), and a string holding the time until which everyone pauses.
-One Lua script decides each request atomically on the server, with the server's clock
-(``redis.call('TIME')``), so hosts whose clocks disagree still agree on the window:
+How it works. Three Redis keys per budget: a sorted set, the window log (one member per
+request, scored by its send time), a string holding the time until which everyone pauses, and
+a marker naming the Redis server process that has kept the log. One Lua script decides each
+request atomically on the server, with the server's clock (``redis.call('TIME')``), so hosts
+whose clocks disagree still agree on the window:
 
 1. Forget sends older than one window (plus margin).
 2. The request may go at the latest of: now, the pause's end, and the ``requests``-th latest
@@ -29,6 +30,30 @@ notification: it needs no extra connection or listener task to keep alive throug
 and restarts, costs one short call per process per interval, and a place moved up a few
 seconds late is only used a few seconds late (never too early: a place is moved only while
 its request is awake, or by its own limiter, which wakes it at once).
+
+A lost log. Redis keeps the log in memory: a restart without persistence empties it, a
+restart from an older snapshot (RDB) restores a log without the latest sends, a failover to a
+replica may miss the last writes, and a flush or eviction drops it. A budget relearned from
+such a log would let a second full window go out at once, which Paddle answers with a
+60-second lockout of the whole IP. The script therefore checks, on every call, that the marker
+names the server process answering (its ``run_id``, from ``INFO server``). When it does not,
+the log may have lost sends of the last window, and every process waits until one window has
+passed since then (the pause key holds that time):
+
+- the server started less than one window ago (a restart, with or without persistence):
+  until it has run for one window; whatever the lost log held was sent before it started;
+- otherwise (a failover, a flush, an eviction), when the marker names another server or this
+  process had seen a marker before: one window from now.
+
+The cost falls on a first start too: Redis cannot tell a log lost in a restart from one never
+written, so the very first use of a budget on a Redis that started less than one window ago
+waits until it has run for one window (at most 61.2 s with Paddle's budget), logged at INFO.
+On a Redis that has run longer, a first use starts at once. Waiting once is the safe side: the
+alternative risks the lockout, which costs as long and fails requests besides. A flush or
+eviction of the marker is detected by processes that had seen it; a process started just after
+such a flush that reaches Redis first is not held (keep the marker: do not flush, and use a
+``maxmemory-policy`` that spares keys without a TTL, such as the default ``noeviction`` or a
+``volatile-*`` one).
 
 Concurrency. The limiter makes at most ``max_connections`` Redis calls at once (default 10);
 further requests queue for a turn, which is not counted against ``timeout``. So any number of
@@ -60,6 +85,8 @@ import time
 import uuid
 from types import TracebackType
 from typing import Any, Final, Literal, Self, TypeAlias
+
+import attrs
 
 from . import errors
 from ._ratelimit import (
@@ -106,18 +133,27 @@ _ACQUIRE: Final = """
 -- window of ARGV[2] microseconds. Part of paddle_async's RedisRateLimiter.
 --
 -- KEYS[1]   the window log: a sorted set of member -> send time (microseconds, Redis's clock)
--- KEYS[2]   the end of the pause every sender keeps to (microseconds), set by a 429
+-- KEYS[2]   the end of the pause every sender keeps to (microseconds): a 429, or a lost log
+-- KEYS[3]   the marker: the run_id of the Redis server process that has kept the log
 -- ARGV[1]   sends allowed per window
 -- ARGV[2]   the window plus margin, in microseconds
 -- ARGV[3]   this request's member
--- ARGV[4..] ages (microseconds) of sends this caller made while Redis was unreachable
+-- ARGV[4]   the marker this caller saw last ('' when it has seen none)
+-- ARGV[5..] ages (microseconds) of sends this caller made while Redis was unreachable
 --
--- Returns the microseconds to sleep before asking again with the same member; 0: send now.
+-- Returns {wait, marker, lost, paused}:
+--   wait    microseconds to sleep before asking again with the same member; 0: send now
+--   marker  the marker now (the caller passes it back as ARGV[4])
+--   lost    0; or 1: the log was lost (a restart, failover or flush) and every sender waits
+--           until one window has passed since; or 2: this Redis started less than one window
+--           ago without a log of this budget (perhaps lost in a restart), and likewise
+--   paused  microseconds until the pause every sender keeps to ends (0: none)
 if redis.replicate_commands then redis.replicate_commands() end
-local log, pause = KEYS[1], KEYS[2]
+local log, pause, marker_key = KEYS[1], KEYS[2], KEYS[3]
 local limit = tonumber(ARGV[1])
 local spacing = tonumber(ARGV[2])
 local member = ARGV[3]
+local seen = ARGV[4]
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local paused = tonumber(redis.call('GET', pause) or 0)
@@ -133,7 +169,33 @@ local function expire_after_newest()
   end
 end
 
-for i = 4, #ARGV do
+-- A log this server process has not kept since it started may miss sends of the last window.
+local run_id, uptime = 'unknown', 0
+local info = redis.pcall('INFO', 'server')
+if type(info) == 'string' then
+  run_id = string.match(info, 'run_id:(%w+)') or run_id
+  uptime = (tonumber(string.match(info, 'uptime_in_seconds:(%d+)')) or 0) * 1000000
+end
+local marker = redis.call('GET', marker_key)
+local lost, hold = 0, 0
+if marker ~= run_id then
+  if uptime < spacing then
+    hold = now - uptime + spacing  -- what the lost log held was sent before this server started
+  elseif marker or seen ~= '' then
+    hold = now + spacing  -- another server kept it (a failover), or it was flushed or evicted
+  end  -- else: the first use of this budget on a server that has run for over a window
+  redis.call('SET', marker_key, run_id)
+  if hold > now then
+    if marker or seen ~= '' then lost = 1 else lost = 2 end
+    if hold > paused then
+      redis.call('SET', pause, hold, 'PX', math.ceil((hold - now) / 1000) + 1000)
+      paused = hold
+    end
+  end
+end
+local held = math.max(0, paused - now)
+
+for i = 5, #ARGV do
   redis.call('ZADD', log, now - tonumber(ARGV[i]), member .. ':' .. i)
 end
 
@@ -153,7 +215,7 @@ if mine then
       redis.call('ZADD', log, start, member)
       mine = start
     end
-    return mine - now
+    return {mine - now, run_id, lost, held}
   else
     if mine < now then
       -- Late: record the real send time. The place `limit` after it may now be too close;
@@ -170,7 +232,7 @@ if mine then
       end
       expire_after_newest()
     end
-    return 0
+    return {0, run_id, lost, held}
   end
 end
 
@@ -181,7 +243,7 @@ if redis.call('ZCARD', log) >= limit then
 end
 redis.call('ZADD', log, start, member)
 expire_after_newest()
-return start - now
+return {start - now, run_id, lost, held}
 """
 
 _RELEASE: Final = """
@@ -251,6 +313,31 @@ return paused - now
 """
 
 
+@attrs.frozen
+class _Answer:
+    """The acquire script's reply (see its header)."""
+
+    wait: int
+    marker: str
+    lost: int
+    paused: int
+
+    @classmethod
+    def from_reply(cls, reply: object) -> _Answer:
+        """Read the script's reply; anything else counts as Redis misbehaving."""
+        if isinstance(reply, list | tuple) and len(reply) == 4:
+            wait, marker, lost, paused = reply
+            if (
+                isinstance(wait, int)
+                and isinstance(marker, bytes | str)
+                and isinstance(lost, int)
+                and isinstance(paused, int)
+            ):
+                text = marker.decode("ascii", "replace") if isinstance(marker, bytes) else marker
+                return cls(wait, text[:64], lost, paused)
+        raise RedisError("the acquire script answered something unexpected")
+
+
 def _forget_until(times: collections.deque[float], cutoff: float) -> None:
     """Drop the times at or before ``cutoff`` from an ascending deque."""
     while times and times[0] <= cutoff:
@@ -302,7 +389,8 @@ class RedisRateLimiter:
             Its ``margin`` is added between the oldest and newest request of a full window.
         key: The name of this budget in Redis, the same in every process sharing it: one
             per egress IP address. For key ``K`` the limiter stores ``{K}:log``,
-            ``{K}:pause`` (braces included, so a Redis Cluster keeps both in one slot).
+            ``{K}:pause`` and ``{K}:marker`` (braces included, so a Redis Cluster keeps them
+            in one slot).
         timeout: Seconds one Redis call may take before it counts as a failure (the wait
             for a turn among ``max_connections`` calls does not count).
         on_failure: While Redis is unreachable: ``"wait"`` for it, or ``"local"``: pace this
@@ -360,7 +448,7 @@ class RedisRateLimiter:
         self._spacing_micros = round(self._spacing * _MICROS)
         self._ask_again = max(_ASK_AGAIN_AT_LEAST, self._spacing / _ASK_AGAIN_PER_WINDOW)
         self._key = key
-        self._keys = (f"{{{key}}}:log", f"{{{key}}}:pause")
+        self._keys = (f"{{{key}}}:log", f"{{{key}}}:pause", f"{{{key}}}:marker")
         self._timeout = timeout
         self._on_failure: OnFailure = on_failure
         self._max_wait = max_wait
@@ -387,11 +475,12 @@ class RedisRateLimiter:
         self._pause_script = self._redis.register_script(_PAUSE)
         self._name = uuid.uuid4().hex
         self._numbers = itertools.count()
+        self._marker = ""  # the marker of the log as last seen (see the acquire script)
         self._closed = False
         self._notice = WaitNotice(
             f"shared rate limit {key!r}",
             self._limit,
-            pause="a 429's pause (Retry-After)",
+            pause="a pause shared through Redis (a 429's Retry-After, or a lost window log)",
         )
         # Requests of this limiter asleep on a place, by member: woken when their place moves.
         self._wakes: dict[str, asyncio.Future[None]] = {}
@@ -508,12 +597,13 @@ class RedisRateLimiter:
             if answer is None:
                 continue  # Redis was lost while this request waited for its turn
             self._found(backfilled_until=now if backfill else None)
-            if answer <= 0:
+            self._note_lost_log(answer)
+            if answer.wait <= 0:
                 return
-            delay = answer / _MICROS
+            delay = answer.wait / _MICROS
             if not noticed:
                 noticed = True
-                self._notice.waiting(delay, now, paused=self._paused_until > now)
+                self._notice.waiting(delay, now, paused=answer.paused > 0)
             try:
                 await self._sleep_on_place(member, sleep, delay)
             except BaseException:
@@ -540,7 +630,7 @@ class RedisRateLimiter:
             return
         try:
             async with self._turns, asyncio.timeout(self._timeout):
-                await self._pause_script(keys=self._keys, args=[round(seconds * _MICROS)])
+                await self._pause_script(keys=self._keys[:2], args=[round(seconds * _MICROS)])
         except _UNAVAILABLE as exc:
             logger.warning(
                 "shared rate limit %r: could not share a %.1f s pause (a 429's Retry-After) "
@@ -550,14 +640,13 @@ class RedisRateLimiter:
                 _describe(exc),
             )
 
-    async def _ask(self, member: str, backfill: list[int], *, probing: bool) -> int | None:
-        """Run the acquire script (the microseconds to wait); return None if Redis was lost
-        while waiting for a turn.
+    async def _ask(self, member: str, backfill: list[int], *, probing: bool) -> _Answer | None:
+        """Run the acquire script; return None if Redis was lost while waiting for a turn.
 
         A request cancelled meanwhile gives its place back once the call has ended: the
         script may still run and give it one, which a release sent at once could miss.
         """
-        args: list[Any] = [self._limit.requests, self._spacing_micros, member]
+        args: list[Any] = [self._limit.requests, self._spacing_micros, member, self._marker]
         args.extend(backfill)
         abandoned = False
 
@@ -580,9 +669,27 @@ class RedisRateLimiter:
             raise
         if reply is None:
             return None
-        if not isinstance(reply, int):
-            raise RedisError("the acquire script answered something unexpected")
-        return reply
+        answer = _Answer.from_reply(reply)
+        self._marker = answer.marker
+        return answer
+
+    def _note_lost_log(self, answer: _Answer) -> None:
+        if answer.lost == 1:
+            logger.warning(
+                "shared rate limit %r: Redis lost the window log (it restarted, failed over "
+                "or was flushed), so sends of the last window are unknown; every process "
+                "waits %.1f s, until one window has passed since",
+                self._key,
+                answer.paused / _MICROS,
+            )
+        elif answer.lost == 2:
+            logger.info(
+                "shared rate limit %r: Redis started less than one window ago and has no "
+                "record of this budget (a restart may have lost it); every process waits "
+                "%.1f s, until it has run for one window",
+                self._key,
+                answer.paused / _MICROS,
+            )
 
     async def _sleep_on_place(self, member: str, sleep: Sleep, delay: float) -> None:
         """Sleep until a place's planned start, or until the place moves up.
@@ -630,7 +737,7 @@ class RedisRateLimiter:
         args: list[Any] = [self._limit.requests, self._spacing_micros, f"{self._name}:"]
         try:
             async with self._turns, asyncio.timeout(self._timeout):
-                moved = await self._release_script(keys=self._keys, args=args + released)
+                moved = await self._release_script(keys=self._keys[:2], args=args + released)
         except _UNAVAILABLE:
             return  # given-back places expire with the window; the waits end as planned
         for name in moved if isinstance(moved, list) else ():

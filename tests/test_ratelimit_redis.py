@@ -65,13 +65,14 @@ def free_port() -> int:
 
 
 class RedisServer:
-    """A redis-server process on a loopback port, without persistence."""
+    """A redis-server process on a loopback port, saving nothing unless told (SAVE)."""
 
     def __init__(self, executable: str, directory: Path) -> None:
         self.executable = executable
         self.directory = directory
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
+        self.started_at = 0.0
 
     @property
     def url(self) -> str:
@@ -93,6 +94,7 @@ class RedisServer:
             ):
                 connection.sendall(b"PING\r\n")
                 if connection.recv(16).startswith(b"+PONG"):
+                    self.started_at = time.monotonic()
                     return
             time.sleep(0.02)
         self.stop()
@@ -127,11 +129,18 @@ def redis_server_executable() -> str:
     return executable
 
 
+# A Redis that started less than one window ago holds the first use of a budget until it has
+# run for one window (a log lost in a restart cannot be told from one never written). The
+# session's server runs this long before tests use it, longer than their windows (at most 2 s).
+SETTLED = 3.0
+
+
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
     """One redis-server for the session; tests keep apart by using their own keys."""
     server = RedisServer(redis_server_executable(), tmp_path_factory.mktemp("redis"))
     server.start()
+    time.sleep(max(0.0, server.started_at + SETTLED - time.monotonic()))
     yield server
     server.stop()
 
@@ -208,7 +217,7 @@ async def test_instances_share_one_window(redis_server: RedisServer, key: str) -
 
 async def test_keys_are_separate_budgets(redis_server: RedisServer, key: str) -> None:
     """A full budget under one key does not hold back a limiter using another key."""
-    budget = RateLimit(requests=2, per=30.0)
+    budget = RateLimit(requests=2, per=2.0)
     asked: list[float] = []
     async with (
         RedisRateLimiter(redis_server.url, limit=budget, key=key) as full,
@@ -297,15 +306,16 @@ async def test_a_429_pauses_every_client_sharing_the_budget(
 
 
 async def test_an_owned_connection_is_closed_and_a_borrowed_one_is_not(
-    redis_server: RedisServer,
+    redis_server: RedisServer, key: str
 ) -> None:
     """aclose() closes the limiter's own Redis connections, never a client it was given."""
+    budget = RateLimit(requests=10, per=1.0)
     borrowed = aioredis.Redis.from_url(redis_server.url)
-    async with RedisRateLimiter(borrowed) as limiter:
+    async with RedisRateLimiter(borrowed, limit=budget, key=key) as limiter:
         await limiter.acquire(asyncio.sleep)
     still_open = await borrowed.ping()
     await borrowed.aclose()
-    async with RedisRateLimiter(redis_server.url) as owned:
+    async with RedisRateLimiter(redis_server.url, limit=budget, key=key) as owned:
         await owned.acquire(asyncio.sleep)
     with pytest.raises(RateLimiterUnavailableError):
         await owned.acquire(asyncio.sleep)
@@ -428,8 +438,10 @@ async def test_wait_policy_goes_on_when_redis_returns(
 ) -> None:
     """With on_failure="wait", a request waits out a short outage and then goes."""
     own_redis.stop()
+    # A short window: a Redis that has just started holds a first use for one window.
+    budget = RateLimit(requests=10, per=0.2)
     async with RedisRateLimiter(
-        own_redis.url, key=key, on_failure="wait", max_wait=10.0, retry_interval=0.1
+        own_redis.url, limit=budget, key=key, on_failure="wait", max_wait=10.0, retry_interval=0.1
     ) as limiter:
         started = time.monotonic()
         waiter = asyncio.ensure_future(limiter.acquire(asyncio.sleep))
@@ -446,7 +458,11 @@ async def test_a_pause_holds_this_process_even_without_redis(
 ) -> None:
     """A 429's pause that cannot reach Redis still holds this process, and raises nothing."""
     own_redis.stop()
-    async with RedisRateLimiter(own_redis.url, key=key, retry_interval=0.1) as limiter:
+    # A short window: a Redis that has just started holds a first use for one window.
+    budget = RateLimit(requests=10, per=0.2)
+    async with RedisRateLimiter(
+        own_redis.url, limit=budget, key=key, retry_interval=0.1
+    ) as limiter:
         await limiter.pause(0.3)
         started = time.monotonic()
         own_redis.start()
@@ -474,6 +490,12 @@ class Workers:
         self.processes: list[asyncio.subprocess.Process] = []
 
     async def start(self, configs: list[dict[str, Any]]) -> None:
+        """Start a worker per config and let them all go together."""
+        await self.go(await self.launch(configs))
+
+    async def launch(self, configs: list[dict[str, Any]]) -> list[asyncio.subprocess.Process]:
+        """Start a worker per config; return them once each is ready to go."""
+        launched = []
         for config in configs:
             process = await asyncio.create_subprocess_exec(
                 sys.executable,
@@ -484,11 +506,16 @@ class Workers:
                 stderr=asyncio.subprocess.PIPE,
             )
             self.processes.append(process)
-        for process in self.processes:
+            launched.append(process)
+        for process in launched:
             assert process.stdout is not None
             line = await asyncio.wait_for(process.stdout.readline(), 60)
             assert b"ready\n" == line
-        for process in self.processes:
+        return launched
+
+    async def go(self, launched: list[asyncio.subprocess.Process]) -> None:
+        """Let launched workers start sending."""
+        for process in launched:
             assert process.stdin is not None
             process.stdin.write(b"go\n")
             await process.stdin.drain()
@@ -880,3 +907,145 @@ async def test_pacing_logs_one_line_per_window(
     assert 1 == len(lines)
     assert key in lines[0]
     assert "2 requests per 1 s" in lines[0]
+
+
+# A Redis that lost the window log (restart, flush, failover).
+
+
+async def held_for(limiter: RedisRateLimiter) -> float:
+    """Return how long one acquire waited."""
+    started = time.monotonic()
+    await limiter.acquire(asyncio.sleep)
+    return time.monotonic() - started
+
+
+async def test_a_first_use_on_a_long_running_redis_does_not_wait(
+    redis_server: RedisServer, key: str
+) -> None:
+    """A budget Redis has never seen, on a Redis that has run for more than one window, starts
+    at once: nothing can have been sent through it in the last window."""
+    budget = RateLimit(requests=5, per=2.0)
+    async with RedisRateLimiter(redis_server.url, limit=budget, key=key) as limiter:
+        asked: list[float] = []
+        for _ in range(5):
+            await limiter.acquire(recording_sleep(asked))
+    assert [] == asked
+
+
+async def test_a_first_use_on_a_fresh_redis_waits_one_window(
+    own_redis: RedisServer, key: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A Redis that started less than one window ago may be a restarted one that lost the log:
+    the first request waits until it has run for one window, and says why."""
+    caplog.set_level(logging.INFO, logger="paddle_async")
+    budget = RateLimit(requests=5, per=2.0)
+    async with RedisRateLimiter(own_redis.url, limit=budget, key=key) as limiter:
+        waited = await held_for(limiter)
+    assert 1.0 <= waited <= 2.2
+    assert "no record of this budget" in messages(caplog)
+
+
+async def test_a_restart_that_loses_the_log_holds_every_limiter(
+    own_redis: RedisServer, key: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Redis restarted empty after a full window: neither a limiter that used it before nor a
+    brand-new one (another process starting just then) sends until one window has passed."""
+    budget = RateLimit(requests=5, per=2.0)
+    went: dict[str, float] = {}
+
+    async def send(name: str, limiter: RedisRateLimiter) -> None:
+        await limiter.acquire(asyncio.sleep)
+        went[name] = time.monotonic() - restarted
+
+    async with RedisRateLimiter(own_redis.url, limit=budget, key=key) as before:
+        await held_for(before)  # a fresh Redis: see the test above
+        for _ in range(4):
+            await before.acquire(asyncio.sleep)
+        own_redis.stop()
+        own_redis.start()
+        restarted = time.monotonic()
+        async with RedisRateLimiter(own_redis.url, limit=budget, key=key) as newcomer:
+            old_one = asyncio.create_task(send("before", before))
+            await asyncio.sleep(0.2)  # the limiter that saw the old log asks first
+            await send("newcomer", newcomer)
+            await old_one
+    print(f"\nafter a restart, seconds from the restart to each send: {went}")
+    assert 1.9 <= went["before"] < 2.04 + 1.0
+    assert 1.9 <= went["newcomer"] < 2.04 + 1.0
+    assert "lost the window log" in messages(caplog)
+
+
+async def test_a_restart_that_restores_an_older_snapshot_is_detected(
+    own_redis: RedisServer, key: str
+) -> None:
+    """Redis restarted from a snapshot taken before the last sends (RDB persistence): the
+    restored log misses them, so a new limiter still waits one window."""
+    budget = RateLimit(requests=5, per=2.0)
+    client = aioredis.Redis.from_url(own_redis.url)
+    try:
+        async with RedisRateLimiter(own_redis.url, limit=budget, key=key) as before:
+            await held_for(before)  # a fresh Redis
+            await client.save()
+            for _ in range(4):
+                await before.acquire(asyncio.sleep)
+    finally:
+        await client.aclose()
+    own_redis.stop()
+    own_redis.start()
+    async with RedisRateLimiter(own_redis.url, limit=budget, key=key) as newcomer:
+        waited = await held_for(newcomer)
+    assert waited >= 1.9
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        pytest.param({"on_failure": "wait", "max_wait": 30.0}, id="wait"),
+        pytest.param({"on_failure": "local", "fallback_share": 1 / 3}, id="local"),
+    ],
+)
+async def test_redis_restarted_empty_mid_run_never_doubles_the_budget(
+    own_redis: RedisServer,
+    key: str,
+    fake: FakePaddle,
+    workers: Workers,
+    policy: dict[str, Any],
+) -> None:
+    """10 requests per 2 s shared by two running processes and one started just after Redis
+    restarted empty, right after a full window: Paddle (FakePaddle) still sees at most 10 in
+    any 2 s and never answers 429."""
+    limit, window = 10, 2.0
+    fake.faults.rate_limit(limit=limit, window=window, lockout=window)
+    configs, _ = worker_configs(
+        fake,
+        own_redis.url,
+        key,
+        3,
+        requests=limit,
+        per=window,
+        margin=0.1,  # 220 ms for the way from a worker to FakePaddle on a loaded machine
+        concurrency=4,
+        count=10,
+        timeout=0.3,
+        retry_interval=0.2,
+        **policy,
+    )
+    running = await workers.launch(configs[:2])
+    newcomer = await workers.launch(configs[2:])
+    await workers.go(running)
+    await until(lambda: len(fake.requests) >= limit)
+    stopped = time.monotonic()
+    own_redis.stop()
+    own_redis.start()
+    await workers.go(newcomer)
+    results = await workers.finish()
+    arrivals = sorted(r.received_at for r in fake.requests)
+    print(
+        f"\nRedis restarted empty mid-run ({policy['on_failure']}), arrivals relative to the "
+        f"restart: {[round(t - stopped, 2) for t in arrivals]}; "
+        f"most in any {window:g} s: {max_in_any_window(arrivals, window)}"
+    )
+    assert [(0, 10, {})] * 3 == [(r.returncode, r.ok, r.errors) for r in results]
+    assert 30 == len(arrivals)
+    assert 0 == fake.rate_limited
+    assert max_in_any_window(arrivals, window) <= limit
