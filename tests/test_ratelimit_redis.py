@@ -570,6 +570,30 @@ def worker_configs(
     return configs, owner
 
 
+def limited_worker_configs(
+    fake: FakePaddle,
+    redis_url: str,
+    key: str,
+    n: int,
+    *,
+    limit: int,
+    window: float,
+    margin: float,
+    **options: Any,
+) -> list[dict[str, Any]]:
+    """Make FakePaddle refuse more than `limit` per `window` (locking out for a window), and
+    give `n` workers that budget with `margin`."""
+    fake.faults.rate_limit(limit=limit, window=window, lockout=window)
+    configs, _ = worker_configs(
+        fake, redis_url, key, n, requests=limit, per=window, margin=margin, **options
+    )
+    return configs
+
+
+# Worker settings for tests that stop Redis: scaled down like their windows.
+QUICK_RECOVERY: dict[str, Any] = {"timeout": 0.3, "retry_interval": 0.2}
+
+
 def worker_of(path: str, owner: dict[str, int]) -> int:
     return owner[path.rsplit("/", 1)[-1]]
 
@@ -592,14 +616,13 @@ async def test_four_processes_share_one_budget(
     # window the default 2% margin (1.2 s) absorbs that. On a loaded machine a burst of 40
     # from 4 processes arrives spread over ~0.3 s: the scaled window keeps an absolute 0.5 s.
     margin = 0.25
-    fake.faults.rate_limit(limit=limit, window=window, lockout=window)
-    configs, _ = worker_configs(
+    configs = limited_worker_configs(
         fake,
         redis_server.url,
         key,
         4,
-        requests=limit,
-        per=window,
+        limit=limit,
+        window=window,
         margin=margin,
         concurrency=32,
         count=40,
@@ -700,19 +723,17 @@ async def test_redis_stopped_mid_run(
 ) -> None:
     """Redis stopped after the first window: every request ends as the policy says."""
     limit, window = 20, 1.0
-    fake.faults.rate_limit(limit=limit, window=window, lockout=window)
-    configs, _ = worker_configs(
+    configs = limited_worker_configs(
         fake,
         own_redis.url,
         key,
         4,
-        requests=limit,
-        per=window,
+        limit=limit,
+        window=window,
         margin=0.2,  # 200 ms for the way from a worker to FakePaddle on a loaded machine
         concurrency=8,
         count=15,
-        timeout=0.3,
-        retry_interval=0.2,
+        **QUICK_RECOVERY,
         fallback_share=0.25,
         **policy,
     )
@@ -1015,19 +1036,17 @@ async def test_redis_restarted_empty_mid_run_never_doubles_the_budget(
     restarted empty, right after a full window: Paddle (FakePaddle) still sees at most 10 in
     any 2 s and never answers 429."""
     limit, window = 10, 2.0
-    fake.faults.rate_limit(limit=limit, window=window, lockout=window)
-    configs, _ = worker_configs(
+    configs = limited_worker_configs(
         fake,
         own_redis.url,
         key,
         3,
-        requests=limit,
-        per=window,
+        limit=limit,
+        window=window,
         margin=0.1,  # 220 ms for the way from a worker to FakePaddle on a loaded machine
         concurrency=4,
         count=10,
-        timeout=0.3,
-        retry_interval=0.2,
+        **QUICK_RECOVERY,
         **policy,
     )
     running = await workers.launch(configs[:2])
