@@ -17,8 +17,8 @@ whose clocks disagree still agree on the window:
    send plus one window (plus margin). It takes that place in the log (a reservation) and is
    told how long to sleep; asking again after the sleep confirms the place, moves it up when
    places before it were given back, moves it behind a pause that began in between, and
-   records the real send time when the request is late (so the window still holds for the
-   places behind it).
+   records the real send time when the request is late, moving later the places that this
+   would crowd (a request more than a window late queues again).
 
 A 429 (`pause`) stores its end in Redis, at most ``max_pause`` (60 s) ahead, and drops the
 reservations not yet due. A request cancelled while it waits gives its place back; the same
@@ -216,23 +216,37 @@ if mine then
       mine = start
     end
     return {mine - now, run_id, lost, held}
-  else
-    if mine < now then
-      -- Late: record the real send time. The place `limit` after it may now be too close;
-      -- move it (and so on down the chain) later: its request asks again before it goes.
-      redis.call('ZADD', log, now, member)
-      local rank = redis.call('ZRANK', log, member) + limit
-      local earliest = now + spacing
-      local next_place = redis.call('ZRANGE', log, rank, rank, 'WITHSCORES')
-      while next_place[1] and tonumber(next_place[2]) < earliest do
-        redis.call('ZADD', log, earliest, next_place[1])
-        rank = rank + limit
-        earliest = earliest + spacing
-        next_place = redis.call('ZRANGE', log, rank, rank, 'WITHSCORES')
-      end
-      expire_after_newest()
-    end
+  elseif mine == now then
     return {0, run_id, lost, held}
+  elseif now - mine < spacing then
+    -- Late (a busy client): record the real send time. Places given out meanwhile may now
+    -- rank before it, and the places `limit` after the ones that moved may be too close:
+    -- move those later, and so on down the chain. They are all still to come (at least one
+    -- window after this one's planned start), and their requests ask again before they go.
+    local first = redis.call('ZRANK', log, member) + limit
+    redis.call('ZADD', log, now, member)
+    local last = redis.call('ZRANK', log, member) + limit
+    while true do
+      local places = redis.call('ZRANGE', log, first, last, 'WITHSCORES')
+      if #places == 0 then break end
+      local earlier = redis.call(
+        'ZRANGE', log, first - limit, first - limit + #places / 2 - 1, 'WITHSCORES')
+      local moved = false
+      for i = 2, #places, 2 do
+        local earliest = tonumber(earlier[i]) + spacing
+        if tonumber(places[i]) < earliest then
+          redis.call('ZADD', log, earliest, places[i - 1])
+          moved = true
+        end
+      end
+      if not moved then break end
+      first, last = first + limit, last + limit
+    end
+    expire_after_newest()
+    return {0, run_id, lost, held}
+  else
+    -- More than a window late: its place is long gone. Queue again (below).
+    redis.call('ZREM', log, member)
   end
 end
 
@@ -660,7 +674,10 @@ class RedisRateLimiter:
         calling = asyncio.ensure_future(call())
         try:
             reply = await asyncio.shield(calling)
-        except BaseException:
+        except BaseException as exc:
+            if calling.done() and not calling.cancelled() and calling.exception() is exc:
+                raise  # the call failed: the request asks again with the same member
+            # This request was cancelled (its call may still run).
             if not calling.done():
                 abandoned = True
                 self._releasing.add(calling)  # aclose() waits for it

@@ -872,13 +872,12 @@ async def test_a_thousand_concurrent_acquires_are_no_outage(
 
 @pytest.mark.parametrize("where", ["same-limiter", "other-limiter"])
 async def test_cancelled_waiters_never_hold_up_the_ones_after_them(
-    redis_server: RedisServer, key: str, where: str
+    redis_server: RedisServer, redis_client: aioredis.Redis, key: str, where: str
 ) -> None:
     """Budget 2 per 2 s: A and B go at once, C, D and E wait; C and D are cancelled at 0.5 s.
     E then goes when the window allows (~2.04 s), not behind C and D (4.08 s), whether it
     waits on the same limiter or on another one (another process); so does F, made at 1 s."""
     budget = RateLimit(requests=2, per=2.0)
-    started = time.monotonic()
     went: dict[str, float] = {}
     async with limiters(2, redis_server.url, limit=budget, key=key) as (first, second):
         behind = first if where == "same-limiter" else second
@@ -887,15 +886,21 @@ async def test_cancelled_waiters_never_hold_up_the_ones_after_them(
             await limiter.acquire(asyncio.sleep)
             went[name] = time.monotonic() - started
 
+        started = time.monotonic()
+        await asyncio.gather(send("A", first), send("B", first))
         tasks = {}
-        for name in "ABCD":
-            tasks[name] = asyncio.create_task(send(name, first))
-            await asyncio.sleep(0.02)  # in this order
-        tasks["E"] = asyncio.create_task(send("E", behind))
-        await asyncio.sleep(0.5)
+        for places, (name, limiter) in enumerate(
+            [("C", first), ("D", first), ("E", behind)], start=3
+        ):
+            tasks[name] = asyncio.create_task(send(name, limiter))
+            for _ in range(1000):  # in this order: each has its place before the next asks
+                if await redis_client.zcard(f"{{{key}}}:log") >= places:
+                    break
+                await asyncio.sleep(0.005)
+        await asyncio.sleep(max(0.0, started + 0.5 - time.monotonic()))
         tasks["C"].cancel()
         tasks["D"].cancel()
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(max(0.0, started + 1.0 - time.monotonic()))
         tasks["F"] = asyncio.create_task(send("F", behind))
         await asyncio.gather(*tasks.values(), return_exceptions=True)
     print(f"\nRedis ({where}), C and D cancelled at 0.5 s: {went}")
@@ -903,6 +908,54 @@ async def test_cancelled_waiters_never_hold_up_the_ones_after_them(
     assert went["B"] < 0.5
     assert 2.03 <= went["E"] < 2.6
     assert 2.03 <= went["F"] < 2.6
+
+
+# Requests that go late.
+
+
+class LosesOneReply(aioredis.Redis):
+    """A Redis client whose next script reply arrives `delay` seconds late (the script ran)."""
+
+    delay = 0.0
+
+    async def evalsha(self, *args: Any) -> Any:  # type: ignore[override]
+        reply = await super().evalsha(*args)
+        delay, self.delay = self.delay, 0.0
+        await asyncio.sleep(delay)
+        return reply
+
+
+async def test_a_request_that_goes_late_never_crowds_the_window(
+    redis_server: RedisServer, key: str
+) -> None:
+    """Budget 2 per 2 s. M's place is given but its answer comes too late (a timeout), so M
+    asks again and goes ~0.5 s later; meanwhile X went at once and Y took the next place. Y
+    must then go one window after X, not one window after M's first place: at most 2 in any
+    2 s of real sends."""
+    budget = RateLimit(requests=2, per=2.0)
+    started = time.monotonic()
+    went: dict[str, float] = {}
+    slow = LosesOneReply.from_url(redis_server.url)
+    try:
+        async with (
+            RedisRateLimiter(slow, limit=budget, key=key, timeout=0.2, retry_interval=0.3) as late,
+            RedisRateLimiter(redis_server.url, limit=budget, key=key) as other,
+        ):
+
+            async def send(name: str, limiter: RedisRateLimiter) -> None:
+                await limiter.acquire(asyncio.sleep)
+                went[name] = time.monotonic() - started
+
+            slow.delay = 1.0
+            m = asyncio.create_task(send("M", late))
+            await asyncio.sleep(0.05)
+            await send("X", other)
+            await asyncio.gather(m, send("Y", other))
+    finally:
+        await slow.aclose()
+    print(f"\na late request: {went}")
+    assert went["X"] < went["M"] < 1.0
+    assert 2 == max_in_any_window(went.values(), 2.0)
 
 
 # Pacing is not silent.
