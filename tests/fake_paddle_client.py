@@ -7,18 +7,48 @@ wire: statuses, headers and JSON bodies.
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
 import attrs
+import pytest
 from yarl import URL
 
-from paddle_async.testing import TEST_API_KEY
+from paddle_async.testing import TEST_API_KEY, FakePaddle
 
 AUTH = {"Authorization": f"Bearer {TEST_API_KEY}"}
 CREATED_AT = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"
 UPDATED_AT = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z"
 MISSING_CUSTOMER = "ctm_01aaaaaaaaaaaaaaaaaaaaaaaa"
+
+
+# Fixtures for the FakePaddle test modules, which import them (under these names) to use them.
+
+
+@pytest.fixture(name="http")
+async def http_fixture(fake: FakePaddle) -> AsyncIterator[aiohttp.ClientSession]:
+    """A plain aiohttp session on `fake`, sending the test key."""
+    async with aiohttp.ClientSession(base_url=fake.base_url, headers=AUTH) as session:
+        yield session
+
+
+@pytest.fixture(name="customer_id")
+def customer_id_fixture(fake: FakePaddle) -> str:
+    """The ID of a customer stored in `fake`: Jo Brown, jo@example.com."""
+    customer_id: str = fake.add_customer(email="jo@example.com", name="Jo Brown")["id"]
+    return customer_id
+
+
+def listen(fake: FakePaddle) -> list[tuple[str, dict[str, Any]]]:
+    """Subscribe to `fake`; return the list its events are appended to."""
+    heard: list[tuple[str, dict[str, Any]]] = []
+
+    async def listener(event_type: str, data: dict[str, Any]) -> None:
+        heard.append((event_type, data))
+
+    fake.subscribe(listener)
+    return heard
 
 
 @attrs.frozen
