@@ -3,7 +3,8 @@
 Customers, addresses, businesses and payment methods are listed alike: `after` is an ID (the
 cursor, exclusive), `order_by` is `id[ASC]` or `id[DESC]`, `per_page` is clamped to 200, and
 `next` repeats the request's query with the new cursor. Each operation names the filters it
-takes from `FILTERS`; a parameter it does not take is ignored, as Paddle ignores them.
+takes from `FILTERS`; a parameter it does not take is ignored (Paddle documents no error for
+one, so the fake assumes it is ignored there too).
 """
 
 from __future__ import annotations

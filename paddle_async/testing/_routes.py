@@ -76,7 +76,7 @@ class Resource:
         event: The events' prefix: "address" gives address.created, address.updated.
         table: Picks its table from the store.
         filters: The list filters it takes (see `_listing.FILTERS`).
-        add: Stores a validated create body for an owner (None for customers).
+        add: Stores a validated create body for an owner; None when there is no create.
         create: The create body's schema; None when there is no create.
         update: The update body's schema; None when there is no update.
         owned: Whether it belongs to a customer, the path's `customer_id`.
