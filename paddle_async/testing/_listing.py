@@ -196,12 +196,16 @@ def walk(
             candidates = (ids[i] for i in range(start, len(ids)))
         else:
             candidates = ids[start : start + query.per_page + 1]
-    found: list[str] = []
-    for entity_id in candidates:
-        if matches is None or matches(entity_id):
-            found.append(entity_id)
-            if len(found) > query.per_page:
-                break
+    if matches is None:
+        # Unfiltered, the slice above already holds the page and one more.
+        found = list(candidates)
+    else:
+        found = []
+        for entity_id in candidates:
+            if matches(entity_id):
+                found.append(entity_id)
+                if len(found) > query.per_page:
+                    break
     if matches is None:
         total = len(ids)
     elif count:
