@@ -79,7 +79,8 @@ class PortalSessions:
 
     def __init__(self) -> None:
         self._new_id = new_id_generator("cpls_")
-        self.portal_id = "cpl_" + _random(26)
+        # The seller's portal: an ID like any other Paddle ID (the sessions only add tokens).
+        self.portal_id = new_id_generator("cpl_")(now_us())
 
     def create(self, customer_id: str, subscription_ids: Sequence[str]) -> dict[str, Any]:
         """Create a session and return the API's `data` for it."""
