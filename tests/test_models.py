@@ -23,7 +23,7 @@ from paddle_async.customers import (
 
 DATA = Path(__file__).parent / "data"
 FIXTURES = DATA / "paddle-fixtures"
-SPEC = DATA / "paddle-openapi" / "customers-openapi.yaml"
+SPEC = DATA / "paddle-openapi" / "customer-area-openapi.yaml"
 
 
 def customer_dict(**changes: Any) -> dict[str, Any]:
@@ -106,10 +106,19 @@ def test_imported_customer_keeps_a_provider_the_spec_does_not_list() -> None:
     assert not isinstance(customer.import_meta.imported_from, MigrationProvider)
 
 
+# The customer operations' paths; the other customer-area operations have models of their own.
+CUSTOMER_PATHS = (
+    "/customers",
+    "/customers/{customer_id}",
+    "/customers/{customer_id}/credit-balances",
+)
+
+
 def _spec_examples() -> list[tuple[str, Any]]:
     spec = yaml.safe_load(SPEC.read_text())
     found: list[tuple[str, Any]] = []
-    for path, operations in spec["paths"].items():
+    for path in CUSTOMER_PATHS:
+        operations = spec["paths"][path]
         for method, operation in operations.items():
             if not isinstance(operation, dict):
                 continue

@@ -1,4 +1,4 @@
-"""A fake Paddle customers API for tests: a real HTTP server on 127.0.0.1.
+"""A fake of Paddle's customer area for tests: a real HTTP server on 127.0.0.1.
 
 async with FakePaddle() as fake:
     fake.seed(500)

@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> None:
     """
     parser = argparse.ArgumentParser(
         prog="python -m paddle_async.testing",
-        description="Serve a fake Paddle customers API for local development and tests.",
+        description="Serve a fake Paddle customer area for local development and tests.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8080, help="port to listen on (0: any free)")

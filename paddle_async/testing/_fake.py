@@ -1,4 +1,4 @@
-"""`FakePaddle`: a real aiohttp server on 127.0.0.1 that answers like Paddle's customers API."""
+"""`FakePaddle`: a real aiohttp server on 127.0.0.1 that answers like Paddle's customer area."""
 
 from __future__ import annotations
 
@@ -8,17 +8,20 @@ import hmac
 import json
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from types import TracebackType
 from typing import Any, Final, Self
 
 import attrs
 from aiohttp import web
 
+from ._data import StoreMethods
+from ._entities import Entity
 from ._faults import Fault, Faults
+from ._listing import first_values
 from ._problems import STATUS_CODES, Problem, error_body
 from ._routes import Answer, Call, is_write, route
-from ._store import Customer, Store
+from ._store import Store
 
 __all__ = ["TEST_API_KEY", "FakePaddle", "RecordedRequest"]
 
@@ -52,13 +55,6 @@ def _decode_json(body: bytes) -> Any | None:
         return json.loads(body) if body else None
     except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
         return None
-
-
-def _first_values(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for key, value in pairs:
-        values.setdefault(key, value)
-    return values
 
 
 class _Text(str):
@@ -133,12 +129,16 @@ def _auth_problem(header: str | None, api_key: str) -> Problem | None:
     return None
 
 
-class FakePaddle:
-    """Serve Paddle's customers API from memory, for tests and demos.
+class FakePaddle(StoreMethods):
+    """Serve Paddle's customer area from memory, for tests and demos.
 
     Use it as `async with FakePaddle() as fake:` and point a client at `fake.base_url`
-    with `fake.api_key`. Seed data with `add_customer`/`seed`, inspect it with
-    `customer`/`customers`, script failures with `faults`, and read `requests` afterwards.
+    with `fake.api_key`. It answers all 18 customer-area operations: customers, their credit
+    balances, addresses, businesses, saved payment methods, auth tokens and portal sessions.
+    Seed data with `add_customer`/`seed`, `add_address`, `add_business` and
+    `add_payment_method`, inspect it with `customer`/`customers`, `address`/`addresses`,
+    `business`/`businesses`, `payment_method`/`payment_methods` and `auth_token_customer`,
+    script failures with `faults`, and read `requests` afterwards.
 
     Args:
         api_key: The only bearer token accepted.
@@ -146,6 +146,11 @@ class FakePaddle:
         port: The port; 0 picks a free one.
         next_base_url: The base of `meta.pagination.next` URLs, to mimic Paddle's absolute
             `https://...` links; defaults to `base_url`.
+        auth_token_lifetime: Seconds a customer auth token stays valid; 600 by default, the
+            ten minutes of the spec's example.
+
+    Raises:
+        ValueError: `auth_token_lifetime` is not positive.
     """
 
     def __init__(
@@ -155,14 +160,17 @@ class FakePaddle:
         host: str = "127.0.0.1",
         port: int = 0,
         next_base_url: str | None = None,
+        auth_token_lifetime: float = 600.0,
     ) -> None:
+        if not auth_token_lifetime > 0:
+            raise ValueError("auth_token_lifetime must be a positive number of seconds")
         self.api_key = api_key
         self.faults = Faults()
         self.requests: list[RecordedRequest] = []
         self._host = host
         self._port = port
         self._next_base_url = next_base_url.rstrip("/") if next_base_url else None
-        self._store = Store()
+        self._store = Store(auth_token_lifetime_us=round(auth_token_lifetime * 1_000_000))
         self._subscribers: list[Subscriber] = []
         self._tasks: set[asyncio.Task[None]] = set()
         self._callback_errors: list[Exception] = []
@@ -229,118 +237,21 @@ class FakePaddle:
         """How many requests the rate limiter refused with 429."""
         return self.faults.rate_limited
 
-    # Data
-
-    def add_customer(
-        self,
-        *,
-        email: str,
-        name: str | None = None,
-        custom_data: dict[str, Any] | None = None,
-        locale: str = "en",
-        status: str = "active",
-        marketing_consent: bool = False,
-        import_meta: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
-        """Store a customer directly, without a request (and without events).
-
-        Args:
-            email: A unique email address.
-            name: The name, or None.
-            custom_data: Any JSON object, or None.
-            locale: The locale tag.
-            status: "active" or "archived" (other values let you test unknown statuses).
-            marketing_consent: Set what only Paddle Checkout sets.
-            import_meta: Such as `{"external_id": None, "imported_from": "paddle_classic"}`.
-
-        Returns:
-            The customer as Paddle sends it.
-
-        Raises:
-            ValueError: another customer has this email.
-        """
-        customer = self._store.create(
-            email=email,
-            name=name,
-            custom_data=custom_data,
-            locale=locale,
-            status=status,
-            marketing_consent=marketing_consent,
-            import_meta=import_meta,
-        )
-        return customer.wire(deep=True)
-
-    def seed(
-        self, n: int, *, email_template: str = "customer{i}@example.com", archived_every: int = 0
-    ) -> list[str]:
-        """Store `n` customers quickly, named "Customer {i}".
-
-        Args:
-            n: How many customers to add.
-            email_template: Formatted with `i`, the number of customers stored before this one
-                (so the first seeded customer of an empty fake is `customer0@example.com`).
-            archived_every: Archive every k-th customer of this call (the k-th, 2k-th, ...);
-                0 archives none.
-
-        Returns:
-            The new IDs, oldest first.
-
-        Raises:
-            ValueError: an email is already taken or repeats.
-        """
-        start = len(self._store)
-        numbers = range(start, start + n)
-        return self._store.seed(
-            (email_template.format(i=i) for i in numbers),
-            (f"Customer {i}" for i in numbers),
-            lambda j: archived_every > 0 and (j + 1) % archived_every == 0,
-        )
-
-    def customer(self, customer_id: str) -> dict[str, Any] | None:
-        """Return a customer as Paddle sends it, or None if there is none with this ID."""
-        customer = self._store.get(customer_id)
-        return None if customer is None else customer.wire(deep=True)
-
-    def customers(self) -> list[dict[str, Any]]:
-        """Return every customer, archived ones included, oldest first."""
-        return [customer.wire(deep=True) for customer in self._store.all()]
-
-    def find_by_email(self, email: str) -> dict[str, Any] | None:
-        """Return the customer with exactly this email, or None."""
-        customer = self._store.by_email(email)
-        return None if customer is None else customer.wire(deep=True)
-
-    def add_credit_balance(
-        self,
-        customer_id: str,
-        currency_code: str,
-        *,
-        available: str = "0",
-        reserved: str = "0",
-        used: str = "0",
-    ) -> None:
-        """Give a customer a credit balance in a currency, replacing any in that currency.
-
-        Args:
-            customer_id: A stored customer's ID.
-            currency_code: Such as "USD".
-            available: The amount free to use, as a string like Paddle's.
-            reserved: The amount held for billed transactions.
-            used: The amount used.
-
-        Raises:
-            KeyError: there is no customer with this ID.
-        """
-        balance = {"available": available, "reserved": reserved, "used": used}
-        self._store.set_balance(customer_id, currency_code, balance)
+    # Events
 
     def subscribe(self, callback: Subscriber) -> None:
-        """Call `callback(event_type, customer)` after each create or update through the API.
+        """Call `callback(event_type, data)` after each change applied through the API.
+
+        The event types are `customer.created`/`customer.updated`, `address.created`/
+        `address.updated`, `business.created`/`business.updated` and
+        `payment_method.deleted`, plus `payment_method.saved` from
+        `add_payment_method(..., notify=True)`; `data` is what Paddle's notification of that
+        type carries (the entity as the API returns it, except for payment methods, whose
+        notifications are shorter).
 
         Args:
-            callback: A coroutine function taking "customer.created" or "customer.updated"
-                and the customer as Paddle sends it. Each call runs as its own task;
-                `close()` waits for them and raises if any failed.
+            callback: A coroutine function taking the event type and the data. Each call
+                runs as its own task; `close()` waits for them and raises if any failed.
         """
         self._subscribers.append(callback)
 
@@ -348,17 +259,19 @@ class FakePaddle:
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         body = await request.read()
+        pairs = list(request.rel_url.query.items())
+        params = first_values(pairs)
         record = RecordedRequest(
             method=request.method,
             path=request.path,
-            query=_first_values(request.rel_url.query.items()),
+            query=params,
             headers=dict(request.headers.items()),
             body=body,
             json=_decode_json(body),
             received_at=time.monotonic(),
         )
         self.requests.append(record)
-        response = await self._answer(request, body)
+        response = await self._answer(request, body, pairs, params)
         self._record_status(record, 0 if response is None else response.status)
         if response is None:
             # Closing the transport makes aiohttp's write of this placeholder fail with a
@@ -375,7 +288,13 @@ class FakePaddle:
                 self.requests[i] = attrs.evolve(record, status=status)
                 return
 
-    async def _answer(self, request: web.Request, body: bytes) -> web.Response | None:
+    async def _answer(
+        self,
+        request: web.Request,
+        body: bytes,
+        pairs: list[tuple[str, str]],
+        params: dict[str, str],
+    ) -> web.Response | None:
         """Answer a request, or return None to drop its connection."""
         request_id = str(uuid.uuid4())
         problem = _auth_problem(request.headers.get("Authorization"), self.api_key)
@@ -391,29 +310,33 @@ class FakePaddle:
         if fault is not None and not (fault.apply_write and is_write(method)):
             await self._wait(self.faults._delay_for(method))
             return None if fault.drops else _fault_response(fault, request_id)
-        response = self._run(request, body, request_id)
-        await self._wait(self.faults._delay_for(method))
-        if fault is not None:
-            return None if fault.drops else _fault_response(fault, request_id)
-        return response
-
-    def _run(self, request: web.Request, body: bytes, request_id: str) -> web.Response:
-        """Run the operation and build its response; any write is applied here."""
         call = Call(
-            method=request.method,
+            method=method,
             path=request.path,
-            query=list(request.rel_url.query.items()),
+            query=pairs,
+            params=params,
             content_type=request.content_type,
             body=body,
             skip_count=request.headers.get("Skip-Count", "").lower() == "true",
             base_url=self._next_base_url or self.base_url,
         )
+        response = self._run(call, request_id)
+        await self._wait(self.faults._delay_for(method))
+        if fault is not None:
+            return None if fault.drops else _fault_response(fault, request_id)
+        return response
+
+    def _run(self, call: Call, request_id: str) -> web.Response:
+        """Run the operation and build its response; any write is applied here."""
         try:
             answer = route(self._store, call)
         except Problem as problem:
             return _problem_response(problem, request_id)
-        for event_type, customer in answer.events:
-            self._emit(event_type, customer)
+        for event_type, entity in answer.events:
+            self._emit(event_type, entity)
+        if answer.status == 204:
+            # No body at all; the request ID goes in the header the spec declares for it.
+            return web.Response(status=204, headers={"Request-Id": request_id})
         return _json_response(answer.status, self._success_body(answer, request_id))
 
     @staticmethod
@@ -428,9 +351,9 @@ class FakePaddle:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._closing.wait(), seconds)
 
-    def _emit(self, event_type: str, customer: Customer) -> None:
+    def _emit(self, event_type: str, entity: Entity) -> None:
         for callback in self._subscribers:
-            task = asyncio.create_task(_call(callback, event_type, customer.wire(deep=True)))
+            task = asyncio.create_task(_call(callback, event_type, entity.notification(event_type)))
             self._tasks.add(task)
             task.add_done_callback(self._task_done)
 

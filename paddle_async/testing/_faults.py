@@ -58,7 +58,7 @@ def _check_fraction(fraction: float) -> None:
 class Fault:
     """One injected fault: an error answer (`status` > 0) or a dropped connection (`status` 0).
 
-    `apply_write` says whether a write (POST/PATCH) is applied before the fault strikes.
+    `apply_write` says whether a write (POST/PATCH/DELETE) is applied before the fault strikes.
     """
 
     status: int = 0
@@ -161,8 +161,9 @@ class Faults:
                 None sends no header.
             body: A raw body to send instead of Paddle's error envelope (an HTML page, say).
             content_type: The body's Content-Type; defaults to text/plain.
-            apply_write: Whether a POST or PATCH is applied before the error. Defaults to False
-                for 429, 500 and 503 ("not processed") and True for 502, 504 and 520-524.
+            apply_write: Whether a POST, PATCH or DELETE is applied before the error. Defaults
+                to False for 429, 500 and 503 ("not processed") and True for 502, 504 and
+                520-524.
             method: Only fail requests with this HTTP method.
         """
         _check_count(n)
@@ -182,7 +183,7 @@ class Faults:
 
         Args:
             n: How many requests to drop.
-            after_write: Apply a POST or PATCH before dropping (the client cannot know it did).
+            after_write: Apply a POST, PATCH or DELETE before dropping (the client cannot know).
             method: Only drop requests with this HTTP method.
         """
         _check_count(n)

@@ -16,6 +16,7 @@ DETAILS: Final[dict[str, str]] = {
     "invalid_json": "Invalid JSON in your request.",
     "invalid_field": "Request does not pass validation.",
     "customer_email_invalid": "Cannot create or update customer with an invalid email address.",
+    "address_location_not_allowed": "Cannot create address with an unsupported location",
     "authentication_missing": "Authentication header missing.",
     "authentication_malformed": "Authentication header included, but incorrectly formatted.",
     "invalid_token": "Invalid or revoked API key.",
@@ -34,8 +35,12 @@ DETAILS: Final[dict[str, str]] = {
     "gateway_timeout": "Gateway timeout.",
 }
 
-# Codes documented under /errors/customers/ rather than /errors/shared/.
-_CUSTOMER_CODES: Final = frozenset({"customer_email_invalid", "customer_already_exists"})
+# Codes documented under a resource's folder rather than /errors/shared/.
+_AREAS: Final = {
+    "customer_email_invalid": "customers",
+    "customer_already_exists": "customers",
+    "address_location_not_allowed": "addresses",
+}
 
 # The code used when a status fault is injected without a body of its own.
 STATUS_CODES: Final[dict[int, str]] = {
@@ -94,7 +99,7 @@ def error_body(
     errors: tuple[FieldError, ...] = (),
 ) -> dict[str, Any]:
     """Return Paddle's error envelope as a dict."""
-    area = "customers" if code in _CUSTOMER_CODES else "shared"
+    area = _AREAS.get(code, "shared")
     error: dict[str, Any] = {
         "type": error_type(status),
         "code": code,

@@ -1,37 +1,51 @@
-"""Request validation: JSON bodies for create/update and the list query, as Paddle checks them."""
+"""Request bodies as Paddle checks them: one `Body` per request schema, built from field checks.
+
+A `Body` reports every bad field at once as 400 `invalid_field` (missing required fields first,
+then the body's own order), and only then runs its rules, which answer with their own codes
+(`customer_email_invalid`, `address_location_not_allowed`).
+"""
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final, NoReturn
 
 import attrs
 
+from .._countries import SUPPORTED_COUNTRY_CODES
+from ._listing import split_csv
 from ._problems import FieldError, Problem
 
 __all__ = [
-    "ListQuery",
+    "ADDRESS_CREATE",
+    "ADDRESS_UPDATE",
+    "BUSINESS_CREATE",
+    "BUSINESS_UPDATE",
+    "CUSTOMER_CREATE",
+    "CUSTOMER_UPDATE",
+    "PORTAL_SESSION_CREATE",
+    "Body",
     "check_email",
     "parse_currency_codes",
     "parse_json_object",
-    "parse_list_query",
-    "validate_create",
-    "validate_update",
+    "refuse_body",
 ]
 
-MAX_PER_PAGE: Final = 200
-DEFAULT_PER_PAGE: Final = 50
-STATUSES: Final = frozenset({"active", "archived"})
+Check = Callable[[str, object], FieldError | None]
+"""Check one field's value; return the error, or None when it passes."""
 
+# Fields every response has but no request may send; others are simply unknown.
 _READ_ONLY: Final = frozenset(
-    {"id", "marketing_consent", "import_meta", "status", "created_at", "updated_at"}
+    {"id", "customer_id", "marketing_consent", "import_meta", "status", "created_at", "updated_at"}
 )
-_CREATE_FIELDS: Final = frozenset({"email", "name", "custom_data", "locale"})
-_UPDATE_FIELDS: Final = frozenset({"email", "name", "custom_data", "locale", "status"})
-_ORDER_BY: Final = {"id[asc]": False, "id[desc]": True}
+_STATUSES: Final = ("active", "archived")
 _CURRENCY_CODE: Final = re.compile(r"[A-Z]{3}")
+_COUNTRY_CODE: Final = re.compile(r"[A-Z]{2}")
+_SUBSCRIPTION_ID: Final = re.compile(r"sub_[0-9a-z]{26}")
+MAX_CONTACTS: Final = 100
+MAX_SUBSCRIPTION_IDS: Final = 25
 
 
 def _reject_constant(name: str) -> NoReturn:
@@ -60,6 +74,12 @@ def parse_json_object(content_type: str, body: bytes) -> dict[str, Any]:
     return value
 
 
+def refuse_body(body: bytes) -> None:
+    """Refuse any body, `{}` included, for an operation whose spec declares none."""
+    if body:
+        raise Problem(400, "bad_request", "Invalid request: this operation takes no request body.")
+
+
 def _json_type(value: object) -> str:
     if value is None:
         return "null"
@@ -72,93 +92,130 @@ def _json_type(value: object) -> str:
     return "array" if isinstance(value, list) else "object"
 
 
-def _check_field(key: str, value: object, allowed: frozenset[str]) -> FieldError | None:
-    if key not in allowed:
-        return FieldError(key, "field is read-only" if key in _READ_ONLY else "unknown field")
-    if key == "email":
-        return _check_string(key, value, nullable=False, min_len=1, max_len=320)
-    if key == "name":
-        return _check_string(key, value, nullable=True, max_len=1024)
-    if key == "locale":
-        return _check_string(key, value, nullable=False, max_len=None)
-    if key == "custom_data" and not isinstance(value, dict | None):
-        return FieldError(key, f"expected object or null, received {_json_type(value)}")
-    if key == "status" and value not in STATUSES:
-        return FieldError(key, "must be one of: active, archived")
-    return None
+def _expected(key: str, expected: str, value: object) -> FieldError:
+    return FieldError(key, f"expected {expected}, received {_json_type(value)}")
 
 
-def _check_string(
-    key: str, value: object, *, nullable: bool, min_len: int = 0, max_len: int | None
-) -> FieldError | None:
-    if value is None and nullable:
+def text(max_len: int | None, *, min_len: int = 0, nullable: bool = False) -> Check:
+    """Check a string field's type and length; `nullable` also accepts null."""
+
+    def check(key: str, value: object) -> FieldError | None:
+        if value is None and nullable:
+            return None
+        if not isinstance(value, str):
+            return _expected(key, "string or null" if nullable else "string", value)
+        if len(value) < min_len:
+            return FieldError(
+                key, f"minimum length of {min_len} not met. provided value length {len(value)}"
+            )
+        if max_len is not None and len(value) > max_len:
+            return FieldError(
+                key, f"maximum length of {max_len} exceeded. provided value length {len(value)}"
+            )
         return None
-    if not isinstance(value, str):
-        expected = "string or null" if nullable else "string"
-        return FieldError(key, f"expected {expected}, received {_json_type(value)}")
-    if len(value) < min_len:
-        return FieldError(key, f"minimum length of {min_len} not met. provided value length 0")
-    if max_len is not None and len(value) > max_len:
-        return FieldError(
-            key, f"maximum length of {max_len} exceeded. provided value length {len(value)}"
-        )
+
+    return check
+
+
+def _custom_data(key: str, value: object) -> FieldError | None:
+    return None if isinstance(value, dict | None) else _expected(key, "object or null", value)
+
+
+def _status(key: str, value: object) -> FieldError | None:
+    return None if value in _STATUSES else FieldError(key, "must be one of: active, archived")
+
+
+def _country_code(key: str, value: object) -> FieldError | None:
+    # Whether Paddle sells there is the address rule's question, answered with its own code.
+    if isinstance(value, str) and _COUNTRY_CODE.fullmatch(value):
+        return None
+    return FieldError(key, "must be a two-letter ISO 3166-1 alpha-2 country code")
+
+
+def _array(key: str, value: object, limit: int) -> FieldError | None:
+    if not isinstance(value, list):
+        return _expected(key, "array", value)
+    if len(value) > limit:
+        return FieldError(key, f"maximum of {limit} items exceeded. provided {len(value)} items")
+    # uniqueItems: no two items equal as JSON values.
+    seen = {json.dumps(item, sort_keys=True) for item in value}
+    return None if len(seen) == len(value) else FieldError(key, "items must all be different")
+
+
+_CONTACT_NAME: Final = text(1024)
+_CONTACT_EMAIL: Final = text(320, min_len=1)
+
+
+def _contact(key: str, value: object) -> FieldError | None:
+    if not isinstance(value, dict):
+        return _expected(key, "object", value)
+    if "email" not in value:
+        return FieldError(f"{key}.email", "field is required")
+    error = _CONTACT_EMAIL(f"{key}.email", value["email"])
+    if error is None and not valid_email(value["email"]):
+        error = FieldError(f"{key}.email", "must be a valid email address")
+    if error is None and "name" in value:
+        error = _CONTACT_NAME(f"{key}.name", value["name"])
+    return error
+
+
+def _contacts(key: str, value: object) -> FieldError | None:
+    if value is None:
+        return None
+    error = _array(key, value, MAX_CONTACTS)
+    if error is not None or not isinstance(value, list):
+        return error
+    errors = (_contact(f"{key}[{i}]", item) for i, item in enumerate(value))
+    return next((error for error in errors if error is not None), None)
+
+
+def _subscription_ids(key: str, value: object) -> FieldError | None:
+    error = _array(key, value, MAX_SUBSCRIPTION_IDS)
+    if error is not None or not isinstance(value, list):
+        return error
+    for i, item in enumerate(value):
+        if not (isinstance(item, str) and _SUBSCRIPTION_ID.fullmatch(item)):
+            return FieldError(f"{key}[{i}]", "must be sub_ and 26 lowercase letters or digits")
     return None
 
 
-def _check_fields(body: Mapping[str, Any], allowed: frozenset[str]) -> list[FieldError]:
-    # One error per offending field, in the body's order.
-    errors = (_check_field(key, value, allowed) for key, value in body.items())
-    return [error for error in errors if error is not None]
+Rule = Callable[[Mapping[str, Any]], None]
+"""A check on a body whose fields passed; raises a `Problem` with its own code."""
 
 
-def validate_create(body: Mapping[str, Any]) -> dict[str, Any]:
-    """Check a create body against `customer-create` and Paddle's email rules.
+@attrs.frozen
+class Body:
+    """A request body schema: its fields, which are required, and rules checked after them."""
 
-    Args:
-        body: The decoded JSON object.
+    fields: Mapping[str, Check]
+    required: tuple[str, ...] = ()
+    rules: tuple[Rule, ...] = ()
 
-    Returns:
-        The fields to store: email, name, custom_data and locale (defaulted).
-    """
-    errors = _check_fields(body, _CREATE_FIELDS)
-    if "email" not in body:
-        errors.insert(0, FieldError("email", "field is required"))
-    if errors:
-        raise Problem.invalid(*errors)
-    check_email(body["email"])
-    return {
-        "email": body["email"],
-        "name": body.get("name"),
-        "custom_data": body.get("custom_data"),
-        "locale": body.get("locale", "en"),
-    }
+    def validate(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Check a decoded body; return the fields to store (a copy of the body).
 
-
-def validate_update(body: Mapping[str, Any]) -> dict[str, Any]:
-    """Check a partial update body against `customer-update` and Paddle's email rules.
-
-    Args:
-        body: The decoded JSON object.
-
-    Returns:
-        The fields to change (a copy of the body once it passes).
-    """
-    errors = _check_fields(body, _UPDATE_FIELDS)
-    if errors:
-        raise Problem.invalid(*errors)
-    if "email" in body:
-        check_email(body["email"])
-    return dict(body)
+        Raises:
+            Problem: 400 `invalid_field` naming each bad field, or a rule's own problem.
+        """
+        errors = [FieldError(key, "field is required") for key in self.required if key not in body]
+        for key, value in body.items():
+            check = self.fields.get(key)
+            if check is None:
+                reason = "field is read-only" if key in _READ_ONLY else "unknown field"
+                errors.append(FieldError(key, reason))
+            elif (error := check(key, value)) is not None:
+                errors.append(error)
+        if errors:
+            raise Problem.invalid(*errors)
+        for rule in self.rules:
+            rule(body)
+        return dict(body)
 
 
-def check_email(email: str) -> None:
-    """Apply Paddle's documented email rules (errors/customers/customer_email_invalid).
-
-    Args:
-        email: A string of 1 to 320 characters.
-    """
+def valid_email(email: str) -> bool:
+    """Tell whether an email passes Paddle's documented rules (customer_email_invalid's page)."""
     local, at, domain = email.rpartition("@")
-    if (
+    return not (
         not email.isascii()
         or any(char.isspace() for char in email)
         or not at
@@ -171,71 +228,63 @@ def check_email(email: str) -> None:
         or local.endswith(".")
         or domain.startswith(".")
         or domain.endswith(".")
-    ):
+    )
+
+
+def check_email(email: str) -> None:
+    """Refuse an email Paddle refuses for a customer, with 400 `customer_email_invalid`.
+
+    Args:
+        email: A string of 1 to 320 characters.
+    """
+    if not valid_email(email):
         raise Problem(400, "customer_email_invalid")
 
 
-@attrs.frozen(kw_only=True)
-class ListQuery:
-    """The validated query of `GET /customers`."""
-
-    after: str | None = None
-    emails: frozenset[str] | None = None
-    ids: frozenset[str] | None = None
-    search: str | None = None
-    statuses: frozenset[str] = frozenset({"active"})
-    descending: bool = True
-    per_page: int = DEFAULT_PER_PAGE
+def _customer_email(body: Mapping[str, Any]) -> None:
+    if "email" in body:
+        check_email(body["email"])
 
 
-def _csv(query: Mapping[str, str], key: str) -> list[str] | None:
-    # An empty value is treated as not given, like a missing parameter.
-    value = query.get(key, "")
-    return value.split(",") if value else None
+def _address_location(body: Mapping[str, Any]) -> None:
+    # Paddle's documented cause: "Address indicates a country that Paddle does not support."
+    if "country_code" in body and body["country_code"] not in SUPPORTED_COUNTRY_CODES:
+        raise Problem(400, "address_location_not_allowed")
 
 
-def parse_list_query(query: Mapping[str, str]) -> ListQuery:
-    """Validate the query of `GET /customers`; arrays are comma-separated.
+_CUSTOMER: Final[dict[str, Check]] = {
+    "email": text(320, min_len=1),
+    "name": text(1024, nullable=True),
+    "custom_data": _custom_data,
+    "locale": text(None),
+}
+CUSTOMER_CREATE: Final = Body(_CUSTOMER, required=("email",), rules=(_customer_email,))
+CUSTOMER_UPDATE: Final = Body({**_CUSTOMER, "status": _status}, rules=(_customer_email,))
 
-    Args:
-        query: The decoded query parameters (first value of each).
+_ADDRESS: Final[dict[str, Check]] = {
+    "description": text(1024, nullable=True),
+    "first_line": text(1024, nullable=True),
+    "second_line": text(1024, nullable=True),
+    "city": text(200, nullable=True),
+    "postal_code": text(200, nullable=True),
+    "region": text(200, nullable=True),
+    "country_code": _country_code,
+    "custom_data": _custom_data,
+}
+ADDRESS_CREATE: Final = Body(_ADDRESS, required=("country_code",), rules=(_address_location,))
+ADDRESS_UPDATE: Final = Body({**_ADDRESS, "status": _status}, rules=(_address_location,))
 
-    Returns:
-        The parsed query, with defaults applied and per_page clamped to 200.
-    """
-    errors: list[FieldError] = []
-    emails = _csv(query, "email")
-    if emails is not None and any(len(email) > 100 for email in emails):
-        errors.append(FieldError("email", "maximum length of 100 exceeded"))
-    search = query.get("search") or None
-    if search is not None and len(search) > 100:
-        message = f"maximum length of 100 exceeded. provided value length {len(search)}"
-        errors.append(FieldError("search", message))
-    statuses = _csv(query, "status")
-    if statuses is not None and not STATUSES.issuperset(statuses):
-        errors.append(FieldError("status", "must be a list of: active, archived"))
-    order_by = query.get("order_by", "id[DESC]").lower()
-    if order_by not in _ORDER_BY:
-        errors.append(FieldError("order_by", "must be one of: id[ASC], id[DESC]"))
-    per_page = DEFAULT_PER_PAGE
-    raw_per_page = query.get("per_page")
-    if raw_per_page is not None:
-        if raw_per_page.isascii() and raw_per_page.isdigit() and int(raw_per_page) >= 1:
-            per_page = min(int(raw_per_page), MAX_PER_PAGE)
-        else:
-            errors.append(FieldError("per_page", "must be an integer of at least 1"))
-    if errors:
-        raise Problem.invalid(*errors)
-    ids = _csv(query, "id")
-    return ListQuery(
-        after=query.get("after") or None,
-        emails=frozenset(emails) if emails is not None else None,
-        ids=frozenset(ids) if ids is not None else None,
-        search=search,
-        statuses=frozenset(statuses) if statuses is not None else frozenset({"active"}),
-        descending=_ORDER_BY.get(order_by, True),
-        per_page=per_page,
-    )
+_BUSINESS: Final[dict[str, Check]] = {
+    "name": text(1024, min_len=1),
+    "company_number": text(1024, nullable=True),
+    "tax_identifier": text(1024, nullable=True),
+    "contacts": _contacts,
+    "custom_data": _custom_data,
+}
+BUSINESS_CREATE: Final = Body(_BUSINESS, required=("name",))
+BUSINESS_UPDATE: Final = Body({**_BUSINESS, "status": _status})
+
+PORTAL_SESSION_CREATE: Final = Body({"subscription_ids": _subscription_ids})
 
 
 def parse_currency_codes(query: Mapping[str, str]) -> frozenset[str] | None:
@@ -247,7 +296,7 @@ def parse_currency_codes(query: Mapping[str, str]) -> frozenset[str] | None:
     Returns:
         The requested codes, or None when the filter is not given.
     """
-    codes = _csv(query, "currency_code")
+    codes = split_csv(query, "currency_code")
     if codes is None:
         return None
     if not all(_CURRENCY_CODE.fullmatch(code) for code in codes):

@@ -69,7 +69,7 @@ __all__ = [
 T = TypeVar("T")
 
 REPO_ROOT: Final = Path(__file__).resolve().parents[2]
-SPEC: Final = REPO_ROOT / "tests" / "data" / "paddle-openapi" / "customers-openapi.yaml"
+SPEC: Final = REPO_ROOT / "tests" / "data" / "paddle-openapi" / "customer-area-openapi.yaml"
 PRISM_BIN: Final = REPO_ROOT / "node_modules" / ".bin" / "prism"
 PRISM_PACKAGE: Final = "@stoplight/prism-cli"
 PRISM_ERRORS: Final = "https://stoplight.io/prism/errors#"
