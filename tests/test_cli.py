@@ -7,8 +7,11 @@ import json
 import os
 import re
 import select
+import signal
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -81,14 +84,14 @@ def test_import_then_rerun_writes_nothing(server: str, tmp_path: Path) -> None:
     assert "1 (list 1, get 0, create 0, update 0)" == summary(again.stdout)["requests sent"]
 
 
-@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+@pytest.mark.parametrize("fmt", ["csv", "jsonl", "json"])
 def test_export_import_round_trip(server: str, tmp_path: Path, fmt: str) -> None:
     """Exporting every customer and importing the file back changes nothing."""
     path = tmp_path / f"all.{fmt}"
     exported = cli("--base-url", server, "customers", "export", str(path))
     assert 0 == exported.returncode
     lines = path.read_text(encoding="utf-8").splitlines()
-    count = len(lines) - (1 if fmt == "csv" else 0)
+    count = len(lines) - {"csv": 1, "jsonl": 0, "json": 2}[fmt]
     assert count >= 50
     assert f"Exported {count:,} customers to {path}" == exported.stdout.strip()
     imported = cli("--base-url", server, "customers", "import", str(path))
@@ -124,7 +127,11 @@ def test_missing_key_is_one_line() -> None:
 
 
 def test_malformed_rows_are_named_and_reimportable(server: str, tmp_path: Path) -> None:
-    """Bad rows are named by row number, written to a failed-rows file, and import once fixed."""
+    """Bad rows are named by row number, written to a failed-rows file, and import once fixed.
+
+    The failed-rows file is imported under its own name and, with nothing left failing, is
+    left as it was.
+    """
     path = write_csv(
         tmp_path / "mixed.csv",
         [
@@ -156,6 +163,8 @@ def test_malformed_rows_are_named_and_reimportable(server: str, tmp_path: Path) 
     }
     for row in rows:
         row["email"] = fixes[row["email"]]
+        if row["email"] == "good.row@example.com":
+            row["error"] = ""  # the duplicate is meant: clearing its error applies it
     with open(failed, "w", encoding="utf-8", newline="") as file:
         writer = csv.DictWriter(file, fieldnames=list(rows[0]))
         writer.writeheader()
@@ -211,10 +220,16 @@ def test_unknown_column_stops_before_any_request(server: str, tmp_path: Path) ->
     assert "typo.csv row 1: unknown column 'nmae'" in result.stderr
 
 
-def test_demo_runs() -> None:
-    """The demo imports, shows the summary and the naive comparison, and reruns with 0 writes."""
-    result = cli("demo", "--existing", "400", "--records", "300", "--pace", "400")
+def test_demo_runs(tmp_path: Path) -> None:
+    """The demo imports, shows the summary and the naive comparison, and reruns with 0 writes;
+    it names the generated file by its full path."""
+    kept = tmp_path / "kept"
+    result = cli(
+        "demo", "--existing", "400", "--records", "300", "--pace", "400", "--keep", str(kept)
+    )
     assert (0, "") == (result.returncode, result.stderr)
+    assert f"  {kept / 'demo-customers.csv'} (kept):" in result.stdout.splitlines()
+    assert (kept / "demo-customers.csv").exists()
     assert "The rerun sent 0 writes" in result.stdout
     assert "a naive sync sends 300 (one per record)" in result.stdout
     assert "faster than Paddle's limit of 240 requests/minute" in result.stdout
@@ -240,3 +255,82 @@ def test_bad_demo_options_are_one_line() -> None:
     assert 1 == result.returncode
     assert "Traceback" not in result.stderr
     assert "--records and --pace at least 1" in result.stderr
+
+
+def test_demo_and_fake_server_help_describe_them() -> None:
+    """demo and fake-server have a description, and demo lists no connection options."""
+    top = cli("--help").stdout
+    demo = cli("demo", "--help").stdout
+    server = cli("fake-server", "--help").stdout
+    assert ("demo", "fake-server") == tuple(
+        name for name in ("demo", "fake-server") if re.search(rf"^    {name}\s+\w", top, re.M)
+    )
+    assert "--api-key" not in demo
+    assert "--rate-limit" not in demo
+    assert "sync a generated file against an embedded FakePaddle" in " ".join(demo.split())
+    assert "run FakePaddle, a fake Paddle customers API" in " ".join(server.split())
+
+
+@pytest.mark.parametrize("limit", ["-1", "0", "x"])
+def test_a_limit_below_one_is_a_usage_error(limit: str) -> None:
+    """--limit takes a whole number from 1; other values are a usage error naming --limit."""
+    result = cli("--fake", "customers", "list", "--limit", limit)
+    assert 2 == result.returncode
+    assert "argument --limit:" in result.stderr.splitlines()[-1]
+    assert "per_page" not in result.stderr
+
+
+def test_an_update_without_fields_says_what_to_give() -> None:
+    """An update that changes nothing is a usage error listing the options, without a stray *."""
+    result = cli("--fake", "customers", "update", "ctm_01zzzzzzzzzzzzzzzzzzzzzzzz")
+    assert (
+        2,
+        [
+            "paddle-async customers update: error: nothing to change: give at least one of "
+            "--email, --name, --clear-name, --locale, --status, --custom-data, "
+            "--clear-custom-data"
+        ],
+    ) == (result.returncode, result.stderr.splitlines())
+
+
+def test_fake_server_stops_cleanly_on_an_early_ctrl_c() -> None:
+    """Ctrl-C as soon as fake-server listens (while it still stores its seed) stops it with
+    status 0, not as an interrupted program."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = ["fake-server", "--port", str(port), "--seed", "20000"]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "paddle_async.cli", *command],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline
+                time.sleep(0.01)
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            process.wait()
+    assert (0, "", "FakePaddle stopped.") == (
+        process.returncode,
+        stderr,
+        stdout.splitlines()[-1],
+    )
+
+
+@pytest.mark.parametrize("rate", ["fast", "5/0s", "-3"])
+def test_a_rate_limit_that_is_no_rate_is_a_usage_error(rate: str) -> None:
+    """--rate-limit takes N per minute or N/Ws; anything else is a usage error saying so."""
+    result = cli("--fake", "--rate-limit", rate, "customers", "list")
+    assert 2 == result.returncode
+    assert "expected N (requests per minute) or N/Ws" in result.stderr.splitlines()[-1]

@@ -27,7 +27,7 @@ from paddle_async.cli._rows import (
     neutralise_formula,
     restore_formula,
 )
-from paddle_async.cli._terminal import Progress, printable
+from paddle_async.cli._terminal import Step, make_progress, printable
 from paddle_async.testing import FakePaddle
 
 
@@ -220,20 +220,25 @@ def test_printable_escapes_every_control_character() -> None:
     assert all(not CONTROL.search(printable(chr(code))) for code in range(0x3000))
 
 
+class Terminal(io.StringIO):
+    """A stream that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
 def test_progress_escapes_its_line() -> None:
-    """The progress bar draws only its own control sequence."""
-
-    class Terminal(io.StringIO):
-        def isatty(self) -> bool:
-            return True
-
+    """The progress bar shows control characters of its label and unit as escapes."""
+    pytest.importorskip("rich")
     stream = Terminal()
-    progress = Progress(stream=stream)
-    progress.update("Reading \x1b[2J", 1, 2, unit="rows\x07", force=True)
+    progress = make_progress(quiet=False, pacing=None, stream=stream)
+    progress.update(Step("Reading \x1b[2J", 1, 2, "rows\x07"))
     progress.close()
-    drawn = stream.getvalue().split("\r\x1b[2K")
-    assert ["", "Reading \\x1b[2J", "Reading \\x1b[2J"] == [line[:15] for line in drawn]
-    assert not shows_control("".join(drawn))
+    drawn = stream.getvalue()
+    assert ["Reading \\x1b[2J", "rows\\x07"] == [
+        text for text in ("Reading \\x1b[2J", "rows\\x07") if text in drawn
+    ]
+    assert ("\x1b[2J" not in drawn, "\x07" not in drawn) == (True, True)
 
 
 async def test_table_and_get_show_control_characters_escaped(fake: FakePaddle) -> None:

@@ -341,7 +341,7 @@ def test_the_readme_test_command_is_what_ci_runs() -> None:
     """The set-up section's test command is the one .ci/run runs, character for character."""
     setup = [block for block in BLOCKS if block.language == "sh"][:2]
     demo, tests = (block.source.strip() for block in setup)
-    assert demo.endswith("pip install . && paddle-async demo")
+    assert demo.endswith("pip install '.[cli]' && paddle-async demo")
     assert tests in CI_SCRIPT.read_text(encoding="utf-8").splitlines()
 
 

@@ -1,4 +1,9 @@
-"""The ``paddle-async`` command line: options, the client, and one-line errors."""
+"""The ``paddle-async`` command line: options, the client, the live-account gate, one-line
+errors.
+
+Commands come from the resource modules' `Group`s (listed in `GROUPS`): to add a resource's
+commands, declare its group and add it there.
+"""
 
 from __future__ import annotations
 
@@ -8,29 +13,41 @@ import contextlib
 import os
 import sys
 from collections.abc import AsyncIterator, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
-from .. import Environment, Paddle, RateLimit
-from .._version import __version__
+import attrs
+
+from .. import Environment, Paddle, RateLimit, __version__
 from ..errors import (
     AuthenticationError,
+    ConfigurationError,
     PaddleError,
     PermissionDeniedError,
     TransportError,
+    ValidationError,
 )
-from ..testing import FakePaddle
-from . import _customers, _demo
-from ._import import print_summary, run_import
-from ._rows import FORMATS, InputError
-from ._terminal import Progress, printable
+from . import _demo
+from ._commands import CliError, Command, Context, Group, UsageError
+from ._customers import CUSTOMERS
+from ._pacing import WatchedLimiter, parse_rate
+from ._rows import InputError
+from ._terminal import printable
 
-__all__ = ["CliError", "main"]
+if TYPE_CHECKING:
+    from ..testing import FakePaddle
+
+__all__ = ["GROUPS", "CliError", "Connection", "build_parser", "main"]
 
 PROG = "paddle-async"
+GROUPS: tuple[Group, ...] = (CUSTOMERS,)
+"""Every resource's commands, in the order ``--help`` lists them."""
 
-
-class CliError(Exception):
-    """An expected failure, shown as one line."""
+_LIVE_KEY_PREFIX = "pdl_live_"
+_KEY_NAMES_ENVIRONMENT = ("pdl_live_", "pdl_sdbx_")
+_OLD_KEY = (
+    "this API key does not name its environment (a key created before May 2025): pass "
+    "--environment sandbox or --environment production, or set PADDLE_ENVIRONMENT"
+)
 
 
 def _add_globals(parser: argparse.ArgumentParser, *, leaf: bool) -> None:
@@ -49,7 +66,7 @@ def _add_globals(parser: argparse.ArgumentParser, *, leaf: bool) -> None:
         "--environment",
         choices=("sandbox", "production"),
         default=default(None),
-        help="needed only for keys created before May 2025",
+        help="needed only for keys created before May 2025 (or PADDLE_ENVIRONMENT)",
     )
     group.add_argument("--base-url", default=default(None), help="another server, such as a proxy")
     group.add_argument(
@@ -67,95 +84,38 @@ def _add_globals(parser: argparse.ArgumentParser, *, leaf: bool) -> None:
     )
     group.add_argument(
         "--rate-limit",
-        type=int,
-        metavar="PER_MINUTE",
+        type=parse_rate,
+        metavar="RATE",
         default=default(None),
-        help="client pacing, requests per minute (default 240 as Paddle; off with --fake; 0: off)",
+        help="client pacing: requests per minute, or N/Ws for N per W seconds (default 240, "
+        "as Paddle; off with --fake; 0: off)",
     )
-    group.add_argument(
-        "-q", "--quiet", action="store_true", default=default(False), help="no progress bar"
-    )
+    _quiet_option(parser, default(False))
 
 
-_CSV_RAW_HELP = (
-    "CSV cells exactly as the data holds them; by default a cell starting with = + - @, a tab "
-    "or a carriage return gets a leading ' so that spreadsheets show it as text instead of "
-    "running it as a formula"
-)
-
-
-def _csv_raw(parser: argparse.ArgumentParser, help: str = _CSV_RAW_HELP) -> None:
-    parser.add_argument("--csv-raw", action="store_true", help=help)
-
-
-def _output_format(parser: argparse.ArgumentParser, default: str = "table") -> None:
-    parser.add_argument("--format", choices=("table", "jsonl", "csv"), default=default)
-    _csv_raw(parser)
-
-
-def _customers_parser(commands: Any) -> None:
-    customers = commands.add_parser("customers", help="customer operations")
-    sub = customers.add_subparsers(dest="action", required=True, metavar="ACTION")
-
-    def leaf(name: str, help: str) -> argparse.ArgumentParser:
-        parser: argparse.ArgumentParser = sub.add_parser(name, help=help, description=help)
-        _add_globals(parser, leaf=True)
-        return parser
-
-    p = leaf("list", "list customers (active ones unless --status says otherwise)")
-    p.add_argument("--email", action="append", help="exact e-mail(s), comma-separated")
-    p.add_argument("--id", action="append", help="customer id(s), comma-separated")
-    p.add_argument("--status", action="append", help="active and/or archived")
-    p.add_argument("--search", help="text to find in id, name or e-mail")
-    p.add_argument("--order", choices=("asc", "desc"), default="desc", help="by id (creation)")
-    p.add_argument("--limit", type=int, help="show at most this many")
-    _output_format(p)
-
-    p = leaf("get", "show one customer")
-    p.add_argument("customer_id")
-    _output_format(p)
-
-    p = leaf("create", "create a customer")
-    p.add_argument("--email", required=True)
-    p.add_argument("--name")
-    p.add_argument("--locale")
-    p.add_argument("--custom-data", metavar="JSON", help="a JSON object")
-    _output_format(p)
-
-    p = leaf("update", "change the given fields of a customer")
-    p.add_argument("customer_id")
-    p.add_argument("--email")
-    p.add_argument("--name")
-    p.add_argument("--clear-name", action="store_true")
-    p.add_argument("--locale")
-    p.add_argument("--status", choices=("active", "archived"))
-    p.add_argument("--custom-data", metavar="JSON", help="a JSON object (replaces the old one)")
-    p.add_argument("--clear-custom-data", action="store_true")
-    _output_format(p)
-
-    p = leaf("credit-balances", "show a customer's credit balances")
-    p.add_argument("customer_id")
-    p.add_argument("--currency", action="append", help="currency code(s), comma-separated")
-    _output_format(p)
-
-    p = leaf("import", "create and update customers from a CSV or JSONL file (a bulk sync)")
-    p.add_argument("file", help="columns/keys: email, name, locale, custom_data, status")
-    p.add_argument("--format", choices=FORMATS, help="default: from the file's extension")
-    p.add_argument("--dry-run", action="store_true", help="send reads only; report the plan")
-    p.add_argument("--concurrency", type=int, default=8, help="requests in flight (default 8)")
-    p.add_argument("--strategy", choices=("auto", "scan", "lookup"), default="auto")
-    p.add_argument("--failed-rows", metavar="FILE", help="default: FILE.failed.csv/.jsonl")
-    _csv_raw(
-        p,
-        "take CSV cells exactly as written; by default the ' that export puts before = + - @, "
-        "a tab or a carriage return at the start of a cell is removed again",
+def _quiet_option(parser: argparse.ArgumentParser, default: Any = False) -> None:
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", default=default, help="no progress bar"
     )
 
-    p = leaf("export", "write every customer to a CSV or JSONL file, page by page")
-    p.add_argument("file", help="the file to write, or - for standard output")
-    p.add_argument("--format", choices=FORMATS, help="default: from the file's extension")
-    p.add_argument("--status", action="append", help="default: active,archived")
-    _csv_raw(p)
+
+def _add_group(commands: Any, group: Group) -> None:
+    parser = commands.add_parser(group.name, help=group.help, description=group.help)
+    sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for command in group.commands:
+        leaf: argparse.ArgumentParser = sub.add_parser(
+            command.name, help=command.help, description=command.help
+        )
+        command.arguments(leaf)
+        if command.writes is not None:
+            leaf.add_argument(
+                "-y",
+                "--yes",
+                action="store_true",
+                help="with a live (production) key, write without asking first",
+            )
+        _add_globals(leaf, leaf=True)
+        leaf.set_defaults(run_command=command)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -167,69 +127,130 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     _add_globals(parser, leaf=False)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    _customers_parser(commands)
-    demo = commands.add_parser("demo", help="sync a generated file against FakePaddle, twice")
-    _add_globals(demo, leaf=True)
+    for group in GROUPS:
+        _add_group(commands, group)
+    help = "sync a generated file against an embedded FakePaddle, twice (no network, no key)"
+    demo = commands.add_parser(
+        "demo",
+        help=help,
+        description=help + ". It shows the requests a bulk sync sends and what they would "
+        "cost at Paddle's rate limit; a second run of the same file writes nothing.",
+    )
     _demo.add_demo_arguments(demo)
-    server = commands.add_parser("fake-server", help="run FakePaddle for manual testing")
+    _quiet_option(demo)
+    help = "run FakePaddle, a fake Paddle customers API, for manual testing"
+    server = commands.add_parser(
+        "fake-server",
+        help=help,
+        description=help + ". It prints its address and a test key; Ctrl-C stops it.",
+    )
     _demo.add_server_arguments(server)
     return parser
 
 
 @contextlib.asynccontextmanager
-async def open_client(args: argparse.Namespace) -> AsyncIterator[Paddle]:
-    """Open the client the options ask for (starting an embedded FakePaddle for --fake)."""
-    per_minute = args.rate_limit
-    if per_minute is None:
-        per_minute = 0 if args.fake else 240
-    rate = RateLimit(requests=per_minute, per=60.0) if per_minute > 0 else None
-    if args.fake:
-        async with FakePaddle() as fake:
-            fake.seed(args.fake_seed)
-            async with Paddle(fake.api_key, base_url=fake.base_url, rate_limit=rate) as client:
-                yield client
+async def _fake_or_none(args: argparse.Namespace) -> AsyncIterator[FakePaddle | None]:
+    if not args.fake:
+        yield None
         return
-    key = args.api_key or os.environ.get("PADDLE_API_KEY")
-    if not key:
-        raise CliError("no API key: pass --api-key, set PADDLE_API_KEY, or use --fake")
+    from ..testing import FakePaddle  # only for --fake: the server side costs import time
+
+    async with FakePaddle() as fake:
+        fake.seed(args.fake_seed)
+        yield fake
+
+
+def _client(args: argparse.Namespace, key: str, pacing: WatchedLimiter | None) -> Paddle:
+    """Build the client; say what to pass for a key without an environment in CLI terms."""
     environment = None
     if args.environment is not None:
         environment = Environment[args.environment.upper()]
-    async with Paddle(
-        key, environment=environment, base_url=args.base_url, rate_limit=rate
-    ) as client:
-        yield client
+    try:
+        return Paddle(key, environment=environment, base_url=args.base_url, rate_limit=pacing)
+    except ConfigurationError:
+        # The SDK's advice names its own arguments (environment=Environment.SANDBOX).
+        variables = ("PADDLE_ENVIRONMENT", "PADDLE_BASE_URL")
+        chosen = (
+            environment or args.base_url or any(os.environ.get(v, "").strip() for v in variables)
+        )
+        if not chosen and not key.startswith(_KEY_NAMES_ENVIRONMENT):
+            raise CliError(_OLD_KEY) from None
+        raise
 
 
-async def _run_customers(args: argparse.Namespace) -> int:
-    out = sys.stdout
-    progress = Progress(quiet=args.quiet)
-    async with open_client(args) as client:
-        if args.action == "import":
-            report = await run_import(
-                client,
-                args.file,
-                fmt=args.format,
-                dry_run=args.dry_run,
-                concurrency=args.concurrency,
-                strategy=args.strategy,
-                failed_path=args.failed_rows,
-                csv_raw=args.csv_raw,
-                progress=progress,
-                err=sys.stderr,
+@attrs.frozen(kw_only=True)
+class Connection:
+    """An open client and what the command line knows about it.
+
+    Attributes:
+        client: The client.
+        live: Whether it writes to a live (production) account.
+        pacing: Its watched rate limiter, or None when pacing is off.
+    """
+
+    client: Paddle
+    live: bool
+    pacing: WatchedLimiter | None
+
+
+@contextlib.asynccontextmanager
+async def open_client(args: argparse.Namespace) -> AsyncIterator[Connection]:
+    """Open the client the options ask for (starting an embedded FakePaddle for --fake)."""
+    requests, per = args.rate_limit or ((0, 60.0) if args.fake else (240, 60.0))
+    pacing = None
+    if requests:
+        pacing = WatchedLimiter(RateLimit(requests=requests, per=per).limiter())
+    async with _fake_or_none(args) as fake:
+        if fake is not None:
+            key, args.base_url, args.environment = fake.api_key, fake.base_url, None
+        else:
+            key = args.api_key or os.environ.get("PADDLE_API_KEY", "")
+            if not key:
+                raise CliError("no API key: pass --api-key, set PADDLE_API_KEY, or use --fake")
+        async with _client(args, key, pacing) as client:
+            live = fake is None and (
+                key.startswith(_LIVE_KEY_PREFIX)
+                or client.base_url == Environment.PRODUCTION.base_url
             )
-            print_summary(report, out)
-            return 1 if report.problems else 0
-        if args.action == "export":
-            return await _customers.export(client, args, out, progress)
-        command = {
-            "list": _customers.list_,
-            "get": _customers.get,
-            "create": _customers.create,
-            "update": _customers.update,
-            "credit-balances": _customers.credit_balances,
-        }[args.action]
-        return await command(client, args, out)
+            yield Connection(client=client, live=live, pacing=pacing)
+
+
+def confirm_live_write(question: str, *, yes: bool, stdin: TextIO, err: TextIO) -> None:
+    """Ask before a write to a live account; refuse without a terminal to ask on.
+
+    Raises:
+        CliError: Not confirmed.
+    """
+    if yes:
+        return
+    if not (stdin.isatty() and err.isatty()):
+        raise CliError(
+            f"this would {question} in a live Paddle account (a production key): pass --yes "
+            "to confirm (there is no terminal to ask on)"
+        )
+    err.write(f"This will {question} in a LIVE Paddle account (a production key). Continue? [y/N] ")
+    err.flush()
+    answer = stdin.readline()
+    if answer.strip().lower() not in ("y", "yes"):
+        if not answer.endswith("\n"):
+            err.write("\n")
+        raise CliError("not confirmed: nothing was written")
+
+
+async def _run_command(args: argparse.Namespace, command: Command) -> int:
+    # Before the client opens: a usage problem (an update with nothing to change) says so first.
+    question = command.writes(args) if command.writes is not None else None
+    async with open_client(args) as connection:
+        if question is not None and connection.live:
+            confirm_live_write(question, yes=args.yes, stdin=sys.stdin, err=sys.stderr)
+        context = Context(
+            client=connection.client,
+            out=sys.stdout,
+            err=sys.stderr,
+            quiet=args.quiet,
+            pacing=connection.pacing,
+        )
+        return await command.run(context, args)
 
 
 async def _run(args: argparse.Namespace) -> int:
@@ -237,7 +258,8 @@ async def _run(args: argparse.Namespace) -> int:
         return await _demo.serve(args)
     if args.command == "demo":
         return await _demo.demo(args)
-    return await _run_customers(args)
+    command: Command = args.run_command
+    return await _run_command(args, command)
 
 
 def describe(error: BaseException) -> str:
@@ -253,6 +275,11 @@ def describe(error: BaseException) -> str:
         return f"no response from Paddle: {error}"
     if isinstance(error, OSError) and error.filename is not None:
         return f"{error.filename}: {error.strerror or error}"
+    if isinstance(error, ValidationError):
+        # "*" marks a problem with the request as a whole: no field to name.
+        return "invalid input: " + "; ".join(
+            e.message if e.field == "*" else f"{e.field}: {e.message}" for e in error.field_errors
+        )
     return str(error)
 
 
@@ -277,6 +304,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
+    except UsageError as error:
+        name = " ".join(filter(None, (PROG, args.command, getattr(args, "action", None))))
+        print(f"{name}: error: {printable(str(error))}", file=sys.stderr)
+        return 2
     except (CliError, InputError, PaddleError, OSError) as error:
         # Expected failures: one line, never a traceback (and never the key: no error holds it).
         rerun = ""

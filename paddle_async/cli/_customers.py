@@ -1,18 +1,12 @@
-"""The ``customers`` commands other than import: list, get, create, update, credit-balances,
-export."""
+"""``paddle-async customers …``: list, get, create, update, credit-balances, import, export."""
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import csv
-import json
-import sys
-from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING, Any, TextIO
+from datetime import UTC, datetime
+from typing import Any
 
-from .._json import loads
-from .._types import UNSET
+from .. import UNSET
 from ..customers import (
     CreateCustomer,
     CreditBalance,
@@ -21,150 +15,78 @@ from ..customers import (
     ListCustomers,
     UpdateCustomer,
 )
-from ..customers._sync_plan import existing_count
-from ..errors import ValidationError
-from ._rows import detect_format, neutralise_formula
-from ._terminal import (
-    CUSTOMER_COLUMNS,
-    Progress,
-    customer_json,
-    customer_row,
-    key_value_table,
-    printable,
-    table,
+from ._commands import (
+    Command,
+    Context,
+    Group,
+    UsageError,
+    csv_list,
+    csv_raw_option,
+    format_option,
+    json_object,
+    positive_int,
+)
+from ._import import IMPORT
+from ._output import FILE_FORMATS, ItemWriter, Shape, output_file, show_one
+from ._rows import file_format
+from ._terminal import Column, Step, printable
+
+__all__ = ["CUSTOMERS", "CUSTOMER_SHAPE"]
+
+# Paddle's estimated_total is exact up to this; it says 100001 for anything more.
+_EXACT_COUNT_UP_TO = 100_000
+
+
+def _timestamp(value: datetime) -> str:
+    text = value.astimezone(UTC).isoformat()
+    return text.removesuffix("+00:00") + "Z"
+
+
+def customer_json(customer: Customer) -> dict[str, Any]:
+    """Return a customer as Paddle's JSON shape."""
+    meta = customer.import_meta
+    return {
+        "id": customer.id,
+        "email": customer.email,
+        "name": customer.name,
+        "status": str(customer.status),
+        "locale": customer.locale,
+        "custom_data": customer.custom_data,
+        "marketing_consent": customer.marketing_consent,
+        "created_at": _timestamp(customer.created_at),
+        "updated_at": _timestamp(customer.updated_at),
+        "import_meta": None
+        if meta is None
+        else {"imported_from": str(meta.imported_from), "external_id": meta.external_id},
+    }
+
+
+CUSTOMER_SHAPE: Shape[Customer] = Shape(
+    to_json=customer_json,
+    columns=(
+        "id",
+        "email",
+        "name",
+        "status",
+        "locale",
+        "custom_data",
+        "marketing_consent",
+        "created_at",
+        "updated_at",
+        "import_meta",
+    ),
+    table=(
+        Column("id", 30),
+        Column("email", 36, flexible=True),
+        Column("name", 24, flexible=True),
+        Column("status", 8),
+        Column("locale", 6),
+    ),
+    plural="customers",
 )
 
-if TYPE_CHECKING:
-    from .. import Paddle
 
-__all__ = [
-    "create",
-    "credit_balances",
-    "export",
-    "get",
-    "list_",
-    "update",
-]
-
-
-def _csv_list(values: Sequence[str] | None) -> list[str] | None:
-    """Accept repeated options and comma-separated values alike."""
-    if not values:
-        return None
-    return [item.strip() for value in values for item in value.split(",") if item.strip()]
-
-
-def _json_object(text: str | None, option: str) -> dict[str, Any] | None:
-    if text is None:
-        return None
-    try:
-        value = loads(text, exact=True)
-    except ValueError:
-        raise ValidationError.single(option, "not valid JSON") from None
-    if not isinstance(value, dict):
-        raise ValidationError.single(option, "must be a JSON object")
-    return value
-
-
-def _cells(row: dict[str, str], *, raw: bool) -> dict[str, str]:
-    """Return a CSV row whose cells a spreadsheet shows as text, or the row itself if ``raw``."""
-    return row if raw else {key: neutralise_formula(value) for key, value in row.items()}
-
-
-class _Writer:
-    """Writes customers in one of the output formats, a page at a time."""
-
-    def __init__(self, out: TextIO, fmt: str, *, csv_raw: bool = False) -> None:
-        self._out = out
-        self._fmt = fmt
-        self._csv_raw = csv_raw
-        self._started = False
-        self._csv: Any = None
-
-    def write(self, customers: Sequence[Customer]) -> None:
-        if self._fmt == "table":
-            table(customers, self._out, header=not self._started)
-        elif self._fmt == "jsonl":
-            for customer in customers:
-                self._out.write(json.dumps(customer_json(customer), ensure_ascii=False) + "\n")
-        else:
-            if self._csv is None:
-                self._csv = csv.DictWriter(self._out, fieldnames=CUSTOMER_COLUMNS)
-                self._csv.writeheader()
-            raw = self._csv_raw
-            self._csv.writerows(_cells(customer_row(c), raw=raw) for c in customers)
-        self._started = True
-
-
-def _show(customer: Customer, out: TextIO, args: argparse.Namespace) -> None:
-    if args.format == "table":
-        key_value_table(list(customer_row(customer).items()), out, indent="")
-    else:
-        _Writer(out, args.format, csv_raw=args.csv_raw).write([customer])
-
-
-async def list_(client: Paddle, args: argparse.Namespace, out: TextIO) -> int:
-    """List customers with filters."""
-    limit: int | None = args.limit
-    per_page = min(limit, 200) if limit else 200
-    request = ListCustomers(
-        email=_csv_list(args.email),
-        id=_csv_list(args.id),
-        status=_csv_list(args.status),
-        search=args.search,
-        order_by=f"id[{args.order.upper()}]",
-        per_page=per_page,
-    )
-    writer = _Writer(out, args.format, csv_raw=args.csv_raw)
-    shown = 0
-    async for page in client.customers.list(request).pages():
-        items = list(page.items)
-        if limit is not None:
-            items = items[: limit - shown]
-        writer.write(items)
-        shown += len(items)
-        if limit is not None and shown >= limit:
-            break
-    if args.format == "table" and shown == 0:
-        out.write("(no customers)\n")
-    return 0
-
-
-async def get(client: Paddle, args: argparse.Namespace, out: TextIO) -> int:
-    """Show one customer."""
-    _show(await client.customers.get(args.customer_id), out, args)
-    return 0
-
-
-async def create(client: Paddle, args: argparse.Namespace, out: TextIO) -> int:
-    """Create a customer."""
-    request = CreateCustomer(
-        email=args.email,
-        name=args.name,
-        locale=args.locale,
-        custom_data=_json_object(args.custom_data, "--custom-data"),
-    )
-    _show(await client.customers.create(request), out, args)
-    return 0
-
-
-async def update(client: Paddle, args: argparse.Namespace, out: TextIO) -> int:
-    """Update the given fields of a customer."""
-    custom_data = _json_object(args.custom_data, "--custom-data")
-    request = UpdateCustomer(
-        email=args.email if args.email is not None else UNSET,
-        name=None if args.clear_name else (args.name if args.name is not None else UNSET),
-        locale=args.locale if args.locale is not None else UNSET,
-        status=args.status if args.status is not None else UNSET,
-        custom_data=None
-        if args.clear_custom_data
-        else (custom_data if custom_data is not None else UNSET),
-    )
-    _show(await client.customers.update(args.customer_id, request), out, args)
-    return 0
-
-
-def _balance_row(balance: CreditBalance) -> dict[str, str]:
+def _balance_json(balance: CreditBalance) -> dict[str, Any]:
     return {
         "currency_code": str(balance.currency_code),
         "available": str(balance.balance.available),
@@ -173,59 +95,249 @@ def _balance_row(balance: CreditBalance) -> dict[str, str]:
     }
 
 
-async def credit_balances(client: Paddle, args: argparse.Namespace, out: TextIO) -> int:
-    """Show a customer's credit balances."""
-    request = ListCreditBalances(currency_code=_csv_list(args.currency))
-    rows = [
-        _balance_row(b)
-        for b in await client.customers.list_credit_balances(args.customer_id, request)
-    ]
-    if args.format == "jsonl":
-        for row in rows:
-            out.write(json.dumps(row) + "\n")
-    elif args.format == "csv":
-        writer = csv.DictWriter(out, fieldnames=["currency_code", "available", "reserved", "used"])
-        writer.writeheader()
-        writer.writerows(_cells(row, raw=args.csv_raw) for row in rows)
-    elif not rows:
-        out.write("(no credit balances)\n")
-    else:
-        out.write("currency  available  reserved  used\n")
-        for row in rows:
-            shown = {key: printable(value) for key, value in row.items()}
-            out.write(
-                f"{shown['currency_code']:<8}  {shown['available']:>9}  {shown['reserved']:>8}  "
-                f"{shown['used']}\n"
-            )
+BALANCE_SHAPE: Shape[CreditBalance] = Shape(
+    to_json=_balance_json,
+    columns=("currency_code", "available", "reserved", "used"),
+    table=(
+        Column("currency_code", 13),
+        Column("available", 12, right=True),
+        Column("reserved", 12, right=True),
+        Column("used", 12, right=True),
+    ),
+    plural="credit balances",
+)
+
+
+# list
+
+
+def _list_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--email", action="append", help="exact e-mail(s), comma-separated")
+    p.add_argument("--id", action="append", help="customer id(s), comma-separated")
+    p.add_argument("--status", action="append", help="active and/or archived")
+    p.add_argument("--search", help="text to find in id, name or e-mail")
+    p.add_argument("--order", choices=("asc", "desc"), default="desc", help="by id (creation)")
+    p.add_argument("--limit", type=positive_int, help="show at most this many")
+    format_option(p)
+
+
+async def _list(ctx: Context, args: argparse.Namespace) -> int:
+    limit: int | None = args.limit
+    request = ListCustomers(
+        email=csv_list(args.email),
+        id=csv_list(args.id),
+        status=csv_list(args.status),
+        search=args.search,
+        order_by=f"id[{args.order.upper()}]",
+        per_page=min(limit, 200) if limit else 200,
+    )
+    writer = ItemWriter(ctx.out, args.format, CUSTOMER_SHAPE, csv_raw=args.csv_raw, err=ctx.err)
+    shown = 0
+    async for page in ctx.client.customers.list(request).pages():
+        items = list(page.items)
+        if limit is not None:
+            items = items[: limit - shown]
+        writer.write(items)
+        shown += len(items)
+        if limit is not None and shown >= limit:
+            break
+    writer.close()
     return 0
 
 
-@contextlib.contextmanager
-def _output(path: str) -> Iterator[TextIO]:
-    if path == "-":
-        yield sys.stdout
-        return
-    with open(path, "w", encoding="utf-8", newline="") as file:
-        yield file
+# get, create, update
 
 
-async def export(client: Paddle, args: argparse.Namespace, out: TextIO, progress: Progress) -> int:
-    """Write every customer to a file, a page at a time (constant memory)."""
-    fmt = args.format or (detect_format(args.file, None) if args.file != "-" else "jsonl")
-    request = ListCustomers(
-        status=_csv_list(args.status) or ["active", "archived"], per_page=200, order_by="id[ASC]"
+def _get_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("customer_id")
+    format_option(p)
+
+
+async def _get(ctx: Context, args: argparse.Namespace) -> int:
+    customer = await ctx.client.customers.get(args.customer_id)
+    show_one(customer, ctx.out, args.format, CUSTOMER_SHAPE, csv_raw=args.csv_raw, err=ctx.err)
+    return 0
+
+
+def _create_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--email", required=True)
+    p.add_argument("--name")
+    p.add_argument("--locale")
+    p.add_argument("--custom-data", metavar="JSON", help="a JSON object")
+    format_option(p)
+
+
+async def _create(ctx: Context, args: argparse.Namespace) -> int:
+    request = CreateCustomer(
+        email=args.email,
+        name=args.name,
+        locale=args.locale,
+        custom_data=json_object(args.custom_data, "--custom-data"),
     )
-    written = 0
-    with _output(args.file) as file:
-        writer = _Writer(file, fmt, csv_raw=args.csv_raw)
+    customer = await ctx.client.customers.create(request)
+    show_one(customer, ctx.out, args.format, CUSTOMER_SHAPE, csv_raw=args.csv_raw, err=ctx.err)
+    return 0
+
+
+_UPDATE_FIELDS = (
+    "--email",
+    "--name",
+    "--clear-name",
+    "--locale",
+    "--status",
+    "--custom-data",
+    "--clear-custom-data",
+)
+
+
+def _update_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("customer_id")
+    p.add_argument("--email")
+    p.add_argument("--name")
+    p.add_argument("--clear-name", action="store_true")
+    p.add_argument("--locale")
+    p.add_argument("--status", choices=("active", "archived"))
+    p.add_argument("--custom-data", metavar="JSON", help="a JSON object (replaces the old one)")
+    p.add_argument("--clear-custom-data", action="store_true")
+    format_option(p)
+
+
+def _given(value: Any, *, clear: bool = False) -> Any:
+    """An update field: None to clear it, UNSET when not given."""
+    if clear:
+        return None
+    return UNSET if value is None else value
+
+
+def _update_request(args: argparse.Namespace) -> UpdateCustomer:
+    return UpdateCustomer(
+        email=_given(args.email),
+        name=_given(args.name, clear=args.clear_name),
+        locale=_given(args.locale),
+        status=_given(args.status),
+        custom_data=_given(
+            json_object(args.custom_data, "--custom-data"), clear=args.clear_custom_data
+        ),
+    )
+
+
+def _update_question(args: argparse.Namespace) -> str:
+    fields = [
+        name
+        for name in _UPDATE_FIELDS
+        if getattr(args, name[2:].replace("-", "_")) not in (None, False)
+    ]
+    if not fields:
+        # A usage error, before any question or request.
+        raise UsageError("nothing to change: give at least one of " + ", ".join(_UPDATE_FIELDS))
+    return f"update customer {printable(args.customer_id)} ({', '.join(fields)})"
+
+
+async def _update(ctx: Context, args: argparse.Namespace) -> int:
+    customer = await ctx.client.customers.update(args.customer_id, _update_request(args))
+    show_one(customer, ctx.out, args.format, CUSTOMER_SHAPE, csv_raw=args.csv_raw, err=ctx.err)
+    return 0
+
+
+# credit-balances
+
+
+def _balances_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("customer_id")
+    p.add_argument("--currency", action="append", help="currency code(s), comma-separated")
+    format_option(p)
+
+
+async def _balances(ctx: Context, args: argparse.Namespace) -> int:
+    request = ListCreditBalances(currency_code=csv_list(args.currency))
+    balances = await ctx.client.customers.list_credit_balances(args.customer_id, request)
+    writer = ItemWriter(ctx.out, args.format, BALANCE_SHAPE, csv_raw=args.csv_raw, err=ctx.err)
+    writer.write(balances)
+    writer.close()
+    return 0
+
+
+# export
+
+
+def _export_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="the file to write, or - for standard output")
+    p.add_argument(
+        "--format",
+        choices=FILE_FORMATS,
+        help="json (one array), jsonl or csv; default: from the file's extension, which must match",
+    )
+    p.add_argument("--status", action="append", help="default: active,archived")
+    csv_raw_option(p)
+
+
+def _exact_count(estimated_total: int | None) -> int | None:
+    if estimated_total is None or not 0 <= estimated_total <= _EXACT_COUNT_UP_TO:
+        return None
+    return estimated_total
+
+
+async def _export(ctx: Context, args: argparse.Namespace) -> int:
+    """Write every customer to a file, a page at a time (constant memory)."""
+    fmt = args.format or "jsonl"
+    if args.file != "-":
+        fmt = file_format(args.file, args.format, allowed=FILE_FORMATS)
+    request = ListCustomers(
+        status=csv_list(args.status) or ["active", "archived"], per_page=200, order_by="id[ASC]"
+    )
+    progress = ctx.progress()
+    with output_file(args.file) as file:
+        writer = ItemWriter(file, fmt, CUSTOMER_SHAPE, csv_raw=args.csv_raw, err=ctx.err)
         try:
-            async for page in client.customers.list(request).pages():
+            async for page in ctx.client.customers.list(request).pages():
                 writer.write(page.items)
-                written += len(page.items)
-                total = existing_count(page.estimated_total)
-                progress.update("Exporting", written, total, unit="customers")
+                total = _exact_count(page.estimated_total)
+                progress.update(Step("Exporting", writer.count, total, "customers"))
         finally:
             progress.close()
+        writer.close()
     if args.file != "-":
-        out.write(f"Exported {written:,} customers to {printable(args.file)}\n")
+        ctx.out.write(f"Exported {writer.count:,} customers to {printable(args.file)}\n")
     return 0
+
+
+CUSTOMERS = Group(
+    name="customers",
+    help="customer operations",
+    commands=(
+        Command(
+            name="list",
+            help="list customers (active ones unless --status says otherwise)",
+            arguments=_list_arguments,
+            run=_list,
+        ),
+        Command(name="get", help="show one customer", arguments=_get_arguments, run=_get),
+        Command(
+            name="create",
+            help="create a customer",
+            arguments=_create_arguments,
+            run=_create,
+            writes=lambda args: f"create customer {printable(args.email)}",
+        ),
+        Command(
+            name="update",
+            help="change the given fields of a customer",
+            arguments=_update_arguments,
+            run=_update,
+            writes=_update_question,
+        ),
+        Command(
+            name="credit-balances",
+            help="show a customer's credit balances",
+            arguments=_balances_arguments,
+            run=_balances,
+        ),
+        IMPORT,
+        Command(
+            name="export",
+            help="write every customer to a JSON, JSON Lines or CSV file, page by page",
+            arguments=_export_arguments,
+            run=_export,
+        ),
+    ),
+)

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import TextIO
 
 from .. import Paddle, RateLimit
-from ..testing import FakePaddle
 from ._import import ImportReport, print_summary, run_import
+from ._pacing import WatchedLimiter
 from ._rows import InputError
-from ._terminal import Progress, format_duration, printable
+from ._terminal import format_duration, make_progress, printable
 
 __all__ = ["add_demo_arguments", "add_server_arguments", "demo", "serve"]
 
@@ -34,7 +34,9 @@ def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--pace", type=int, default=100, help="demo requests per second (Paddle allows 4)"
     )
-    parser.add_argument("--keep", metavar="DIR", help="write the generated file to DIR and keep it")
+    parser.add_argument(
+        "--keep", metavar="DIR", help="write the generated file to DIR and keep it afterwards"
+    )
 
 
 def add_server_arguments(parser: argparse.ArgumentParser) -> None:
@@ -100,11 +102,14 @@ async def demo(args: argparse.Namespace) -> int:
     existing, records, pace = args.existing, args.records, args.pace
     if existing < 0 or records < 1 or pace < 1:
         raise InputError("--existing must be at least 0, --records and --pace at least 1")
+    from ..testing import FakePaddle  # the server side: imported only when it runs
+
     with tempfile.TemporaryDirectory(prefix="paddle-async-demo-") as tmp:
         folder = Path(args.keep) if args.keep else Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / "demo-customers.csv"
+        path = (folder / "demo-customers.csv").absolute()
         new, changed, identical = _write_file(path, records, existing)
+        kept = "kept" if args.keep else "removed at the end; --keep DIR keeps it"
         async with FakePaddle() as fake:
             fake.seed(existing)
             # The fake enforces the demo pace (with 10% headroom for timing jitter).
@@ -113,20 +118,22 @@ async def demo(args: argparse.Namespace) -> int:
                 "paddle-async demo: a bulk customer sync against an embedded FakePaddle "
                 "(no network, no Paddle account).\n"
                 f"  FakePaddle at {fake.base_url} holds {existing:,} customers.\n"
-                f"  {path.name}: {records:,} records: {new:,} new, {changed:,} changed, "
+                f"  {printable(str(path))} ({kept}):\n"
+                f"    {records:,} records: {new:,} new, {changed:,} changed, "
                 f"{identical:,} identical.\n"
                 f"  Demo pace: {pace:,} requests/s, faster than Paddle's limit of "
                 f"{PADDLE_PER_MINUTE} requests/minute (4/s) per IP; the fake enforces the "
                 "demo pace.\n\n"
             )
             out.flush()
-            rate = RateLimit(requests=pace, per=1.0)
-            async with Paddle(fake.api_key, base_url=fake.base_url, rate_limit=rate) as client:
+            pacing = WatchedLimiter(RateLimit(requests=pace, per=1.0).limiter())
+            async with Paddle(fake.api_key, base_url=fake.base_url, rate_limit=pacing) as client:
                 reports: list[ImportReport] = []
                 for title in ("First run", "Second run, same file: nothing left to write"):
-                    report = await run_import(
-                        client, str(path), progress=Progress(quiet=args.quiet), err=sys.stderr
-                    )
+                    progress = make_progress(quiet=args.quiet, pacing=pacing)
+                    report = await run_import(client, str(path), progress=progress)
+                    if report.interrupted:
+                        raise KeyboardInterrupt
                     print_summary(report, out, title=title)
                     _comparison(report, len(fake.customers()) if reports else existing, out)
                     out.write("\n")
@@ -144,6 +151,15 @@ async def demo(args: argparse.Namespace) -> int:
 
 async def serve(args: argparse.Namespace) -> int:
     """Run FakePaddle until Ctrl-C or SIGTERM."""
+    # Ctrl-C is ours before the server listens: from then on it stops the server cleanly
+    # (exit 0), even while the seed is still being stored.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
+    from ..testing import FakePaddle  # the server side: imported only when it runs
+
     async with FakePaddle(host=args.host, port=args.port) as fake:
         fake.seed(args.seed)
         if args.rate_limit > 0:
@@ -157,11 +173,6 @@ async def serve(args: argparse.Namespace) -> int:
             "Press Ctrl-C to stop.",
             flush=True,
         )
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(signum, stop.set)
         await stop.wait()
     print("FakePaddle stopped.", flush=True)
     return 0

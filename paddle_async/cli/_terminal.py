@@ -1,42 +1,39 @@
-"""What the command line shows: a progress bar, tables, and customers as rows."""
+"""What the command line shows people: escaped text, tables, durations, and the progress bar.
+
+The progress bar and tables that follow the terminal's width come from ``rich`` (the ``cli``
+extra), imported only when a terminal shows them. Without it the command line works the same
+in plain text, with no bar, and says once (on a terminal) how to get the bar.
+"""
 
 from __future__ import annotations
 
-import json
 import sys
-import time
-from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
-from typing import Any, TextIO
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol, TextIO
 
-from ..customers import Customer
+import attrs
+
+if TYPE_CHECKING:
+    from ._pacing import WatchedLimiter
 
 __all__ = [
-    "CUSTOMER_COLUMNS",
+    "INSTALL_HINT",
+    "Column",
     "Progress",
-    "customer_json",
-    "customer_row",
+    "Step",
+    "TableWriter",
     "format_duration",
     "key_value_table",
+    "make_progress",
+    "plain_table",
     "printable",
-    "table",
+    "show_hint",
 ]
 
-CUSTOMER_COLUMNS = (
-    "id",
-    "email",
-    "name",
-    "status",
-    "locale",
-    "custom_data",
-    "marketing_consent",
-    "created_at",
-    "updated_at",
-    "import_meta",
+INSTALL_HINT = (
+    "paddle-async: plain output: pip install 'paddle-async[cli]' for a live progress bar and "
+    "tables that fit the terminal"
 )
-# A progress bar's latest state: label, done, total, unit, rate, ETA.
-_State = tuple[str, int, int | None, str, float | None, float | None]
-_TABLE_COLUMNS = (("id", 30), ("email", 36), ("name", 24), ("status", 8), ("locale", 6))
 
 
 def _escapes() -> dict[int, str]:
@@ -61,62 +58,76 @@ def printable(text: str) -> str:
     and bidirectional overrides that reorder it. C0 controls, DEL, C1 controls (such as the
     one-byte CSI, 0x9b), the bidi controls U+202A-U+202E and U+2066-U+2069, and U+2028/U+2029
     become backslash escapes (``\\x1b``, ``\\n``, ``\\u202e``), so that one value stays one
-    line. Only output for people goes through this: JSON Lines and CSV keep the exact data.
+    line. Only output for people goes through this: JSON, JSON Lines and CSV keep the exact
+    data.
     """
     return text.translate(_ESCAPES)
 
 
-def _timestamp(value: datetime) -> str:
-    text = value.astimezone(UTC).isoformat()
-    return text.removesuffix("+00:00") + "Z"
+@attrs.frozen
+class Column:
+    """A table column: its name, its width as plain text, and whether it may grow or shrink
+    with the terminal (on a terminal, with the ``cli`` extra)."""
 
-
-def customer_json(customer: Customer) -> dict[str, Any]:
-    """Return a customer as Paddle's JSON shape."""
-    meta = customer.import_meta
-    return {
-        "id": customer.id,
-        "email": customer.email,
-        "name": customer.name,
-        "status": str(customer.status),
-        "locale": customer.locale,
-        "custom_data": customer.custom_data,
-        "marketing_consent": customer.marketing_consent,
-        "created_at": _timestamp(customer.created_at),
-        "updated_at": _timestamp(customer.updated_at),
-        "import_meta": None
-        if meta is None
-        else {"imported_from": str(meta.imported_from), "external_id": meta.external_id},
-    }
-
-
-def customer_row(customer: Customer) -> dict[str, str]:
-    """Return a customer as CSV cells: JSON text for objects, empty for null."""
-    row: dict[str, str] = {}
-    for key, value in customer_json(customer).items():
-        if value is None:
-            row[key] = ""
-        elif isinstance(value, dict):
-            row[key] = json.dumps(value, ensure_ascii=False, sort_keys=True)
-        elif isinstance(value, bool):
-            row[key] = "true" if value else "false"
-        else:
-            row[key] = str(value)
-    return row
+    name: str
+    width: int
+    flexible: bool = False
+    right: bool = False
 
 
 def _fit(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def table(customers: Iterable[Customer], out: TextIO, *, header: bool = True) -> None:
-    """Write customers as an aligned table."""
+def plain_table(
+    rows: Sequence[dict[str, str]], columns: Sequence[Column], out: TextIO, *, header: bool
+) -> None:
+    """Write rows as an aligned table of fixed widths, one line each (values escaped)."""
+
+    def line(cells: Sequence[str]) -> str:
+        shown = (
+            _fit(printable(cell), c.width).rjust(c.width)
+            if c.right
+            else _fit(printable(cell), c.width).ljust(c.width)
+            for cell, c in zip(cells, columns, strict=True)
+        )
+        return "  ".join(shown).rstrip() + "\n"
+
     if header:
-        out.write("  ".join(name.ljust(width) for name, width in _TABLE_COLUMNS).rstrip() + "\n")
-    for customer in customers:
-        row = customer_row(customer)
-        cells = (_fit(printable(row[name]), width).ljust(width) for name, width in _TABLE_COLUMNS)
-        out.write("  ".join(cells).rstrip() + "\n")
+        out.write(line([c.name for c in columns]))
+    for row in rows:
+        out.write(line([row[c.name] for c in columns]))
+
+
+class TableWriter:
+    """Rows as a table, a page at a time: fitted to the terminal with ``rich``, else plain.
+
+    Args:
+        out: Where to write.
+        columns: The columns.
+        err: Where the one-line hint goes when a terminal shows a plain table.
+    """
+
+    def __init__(self, out: TextIO, columns: Sequence[Column], *, err: TextIO) -> None:
+        self._out = out
+        self._columns = columns
+        self._rich: Any = None
+        self._header = True
+        if out.isatty():
+            try:
+                from ._rich import RichTable
+            except ImportError:  # no cli extra
+                show_hint(err)
+            else:
+                self._rich = RichTable(out, columns)
+
+    def write(self, rows: Sequence[dict[str, str]]) -> None:
+        """Write rows (the header before the first page)."""
+        if self._rich is not None:
+            self._rich.write(rows, header=self._header)
+        else:
+            plain_table(rows, self._columns, self._out, header=self._header)
+        self._header = False
 
 
 def key_value_table(rows: Sequence[tuple[str, str]], out: TextIO, *, indent: str = "  ") -> None:
@@ -138,65 +149,95 @@ def format_duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
+_hinted = False
+
+
+def show_hint(err: TextIO) -> None:
+    """Say once per run, on a terminal, that the ``cli`` extra gives a progress bar."""
+    global _hinted
+    if not _hinted and err.isatty():
+        _hinted = True
+        err.write(INSTALL_HINT + "\n")
+        err.flush()
+
+
+@attrs.frozen
+class Step:
+    """A progress bar's state: ``done`` of ``total`` (None: unknown) ``unit``, at ``rate`` per
+    second, ``eta`` seconds left (None: not known)."""
+
+    label: str
+    done: int
+    total: int | None
+    unit: str = ""
+    rate: float | None = None
+    eta: float | None = None
+
+
+class Bar(Protocol):
+    """What draws a progress bar (`RichProgress`)."""
+
+    def show(self, step: Step) -> None:
+        """Show the latest state (starting the bar the first time)."""
+
+    def message(self, text: str) -> None:
+        """Write a line above the bar."""
+
+    def close(self) -> None:
+        """Draw the final state and end the bar's line."""
+
+
 class Progress:
-    """A one-line progress bar on stderr, drawn only on a terminal and when not quiet.
+    """A long operation's progress: drawn by ``bar`` when there is one; messages go above it.
+
+    Args:
+        bar: What draws, or None to draw nothing.
+        stream: Where messages go without a bar.
+    """
+
+    def __init__(self, bar: Bar | None, stream: TextIO) -> None:
+        self._bar = bar
+        self._stream = stream
+
+    @property
+    def enabled(self) -> bool:
+        """Whether anything is drawn (worth computing progress for)."""
+        return self._bar is not None
+
+    def update(self, step: Step) -> None:
+        """Show the latest state."""
+        if self._bar is not None:
+            self._bar.show(step)
+
+    def message(self, text: str) -> None:
+        """Write one line (already escaped) to standard error, above the bar."""
+        if self._bar is not None:
+            self._bar.message(text)
+        else:
+            self._stream.write(text + "\n")
+
+    def close(self) -> None:
+        """Draw the final state and end the bar's line."""
+        if self._bar is not None:
+            self._bar.close()
+
+
+def make_progress(
+    *, quiet: bool, pacing: WatchedLimiter | None, stream: TextIO | None = None
+) -> Progress:
+    """Return a live bar on a terminal (with the ``cli`` extra), else one that draws nothing.
 
     Args:
         quiet: Draw nothing.
-        stream: Where to draw (default stderr).
+        pacing: The client's watched limiter: the bar says when it holds requests back.
+        stream: Where to draw (default standard error).
     """
-
-    def __init__(self, *, quiet: bool = False, stream: TextIO | None = None) -> None:
-        self._stream = stream if stream is not None else sys.stderr
-        self.enabled = not quiet and self._stream.isatty()
-        self._last = 0.0
-        self._drawn = False
-        self._latest: _State = ("", 0, None, "", None, None)
-
-    def update(
-        self,
-        label: str,
-        done: int,
-        total: int | None,
-        *,
-        unit: str = "",
-        rate: float | None = None,
-        eta: float | None = None,
-        force: bool = False,
-    ) -> None:
-        """Redraw the bar (at most ten times a second unless forced)."""
-        if not self.enabled:
-            return
-        self._latest = (label, done, total, unit, rate, eta)
-        now = time.monotonic()
-        if not force and now - self._last < 0.1:
-            return
-        self._last = now
-        width = 28
-        if total:
-            filled = min(width, int(width * done / total))
-            bar = "█" * filled + "░" * (width - filled)
-            count = f"{done:,}/{total:,} {unit}".rstrip()
-            percent = f" {100 * done / total:3.0f}%"
-        else:
-            bar = "░" * width
-            count = f"{done:,} {unit}".rstrip()
-            percent = ""
-        extra = ""
-        if rate is not None:
-            extra += f"  {rate:,.0f}/s"
-        if eta is not None:
-            extra += f"  ETA {format_duration(eta)}"
-        line = printable(f"{label} {bar}{percent}  {count}{extra}")
-        self._stream.write("\r\x1b[2K" + line)
-        self._stream.flush()
-        self._drawn = True
-
-    def close(self) -> None:
-        """Draw the latest state (updates may have been skipped) and end the bar's line."""
-        if self._drawn:
-            label, done, total, unit, rate, eta = self._latest
-            self.update(label, done, total, unit=unit, rate=rate, eta=eta, force=True)
-            self._stream.write("\n")
-            self._stream.flush()
-            self._drawn = False
+    stream = stream if stream is not None else sys.stderr
+    if quiet or not stream.isatty():
+        return Progress(None, stream)
+    try:
+        from ._rich import RichProgress
+    except ImportError:  # no cli extra
+        show_hint(stream)
+        return Progress(None, stream)
+    return Progress(RichProgress(stream, pacing), stream)

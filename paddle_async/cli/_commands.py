@@ -1,0 +1,164 @@
+"""How a resource's commands are declared, and the helpers they share.
+
+A resource module (``_customers.py``) declares a `Group` of `Command`s: each adds its own
+arguments and runs with a `Context` (the open client, the output streams, a progress bar on
+demand). The application builds the parsers, opens the client, asks before writes to a live
+account (for commands that declare ``writes``) and turns errors into one line.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any, TextIO
+
+import attrs
+
+from ..errors import ValidationError
+from ._output import OUTPUT_FORMATS
+from ._private import loads
+from ._terminal import Progress, make_progress
+
+if TYPE_CHECKING:
+    from .. import Paddle
+    from ._pacing import WatchedLimiter
+
+__all__ = [
+    "CliError",
+    "Command",
+    "Context",
+    "Group",
+    "UsageError",
+    "csv_list",
+    "csv_raw_option",
+    "format_option",
+    "json_object",
+    "positive_int",
+]
+
+
+class CliError(Exception):
+    """An expected failure, shown as one line (exit status 1)."""
+
+
+class UsageError(CliError):
+    """Arguments that cannot work together, shown as one line (exit status 2)."""
+
+
+@attrs.frozen(kw_only=True)
+class Context:
+    """What a command runs with.
+
+    Attributes:
+        client: The open client.
+        out: Standard output.
+        err: Standard error.
+        quiet: ``-q``: no progress bar.
+        pacing: The client's watched rate limiter (None when pacing is off).
+    """
+
+    client: Paddle
+    out: TextIO
+    err: TextIO
+    quiet: bool
+    pacing: WatchedLimiter | None
+
+    def progress(self) -> Progress:
+        """Return a progress bar for a long operation (drawing nothing unless on a terminal)."""
+        return make_progress(quiet=self.quiet, pacing=self.pacing, stream=self.err)
+
+
+Run = Callable[[Context, argparse.Namespace], Awaitable[int]]
+
+
+@attrs.frozen(kw_only=True)
+class Command:
+    """One command of a resource, such as ``customers create``.
+
+    Attributes:
+        name: The command's name.
+        help: One line for ``--help``.
+        arguments: Adds the command's own arguments to its parser.
+        run: Runs it; returns the exit status.
+        writes: For a command that changes data: returns what it will do, for the question
+            asked before a write to a live account ("create a customer"), or None when the
+            arguments given write nothing (a dry run). Such a command gets ``--yes``.
+    """
+
+    name: str
+    help: str
+    arguments: Callable[[argparse.ArgumentParser], None]
+    run: Run
+    writes: Callable[[argparse.Namespace], str | None] | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Group:
+    """A resource's commands under one name: ``paddle-async customers ACTION``."""
+
+    name: str
+    help: str
+    commands: tuple[Command, ...]
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+CSV_RAW_HELP = (
+    "CSV cells exactly as the data holds them; by default a cell starting with = + - @, a tab "
+    "or a carriage return gets a leading ' so that spreadsheets show it as text instead of "
+    "running it as a formula"
+)
+
+
+def csv_raw_option(parser: argparse.ArgumentParser, help: str = CSV_RAW_HELP) -> None:
+    """Add ``--csv-raw``."""
+    parser.add_argument("--csv-raw", action="store_true", help=help)
+
+
+def format_option(
+    parser: argparse.ArgumentParser,
+    formats: Sequence[str] = OUTPUT_FORMATS,
+    default: str | None = "table",
+    help: str | None = None,
+) -> None:
+    """Add ``--format`` and ``--csv-raw`` for a command's output."""
+    parser.add_argument(
+        "--format",
+        choices=formats,
+        default=default,
+        help=help or "json is one array, jsonl one object a line (default: %(default)s)",
+    )
+    csv_raw_option(parser)
+
+
+def csv_list(values: Sequence[str] | None) -> list[str] | None:
+    """Accept repeated options and comma-separated values alike."""
+    if not values:
+        return None
+    return [item.strip() for value in values for item in value.split(",") if item.strip()]
+
+
+def json_object(text: str | None, option: str) -> dict[str, Any] | None:
+    """Read an option's JSON object (with the SDK's nesting limit), or None if not given.
+
+    Raises:
+        ValidationError: Not JSON, or not an object.
+    """
+    if text is None:
+        return None
+    try:
+        value = loads(text)
+    except ValueError:
+        raise ValidationError.single(option, "not valid JSON") from None
+    if not isinstance(value, dict):
+        raise ValidationError.single(option, "must be a JSON object")
+    return value
