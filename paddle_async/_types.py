@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import enum
 import math
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypeAlias
 
 import attrs
 
 from .errors import ConfigurationError
 
-__all__ = ["UNSET", "Environment", "Timeout", "Unset"]
+__all__ = ["UNSET", "Environment", "Timeout", "TimeoutArg", "Unset"]
 
 
 class Unset(enum.Enum):
@@ -85,3 +85,7 @@ class Timeout:
             )
         seconds = float(value)
         return cls(total=seconds, connect=min(seconds, cls().connect or seconds))
+
+
+TimeoutArg: TypeAlias = "Timeout | float | None"
+"""What a ``timeout=`` argument takes: a `Timeout`, seconds for the total, or None (the default)."""

@@ -106,12 +106,14 @@ class HostileServer:
     Attributes:
         respond: How the next requests are answered (default: a small valid envelope).
         requests: The request heads received, in order.
+        bodies: The request bodies received, in order (``b""`` for none).
         connections: How many connections were accepted.
     """
 
     def __init__(self) -> None:
         self.respond: Respond = answer(EMPTY_PAGE, Content_Type="application/json")
         self.requests: list[bytes] = []
+        self.bodies: list[bytes] = []
         self.connections = 0
         self._server: asyncio.Server | None = None
         self._handlers: set[asyncio.Task[None]] = set()
@@ -135,8 +137,7 @@ class HostileServer:
                 self.requests.append(request_head)
                 self._arrived.set()
                 length = _CONTENT_LENGTH.search(request_head)
-                if length:
-                    await reader.readexactly(int(length[1]))
+                self.bodies.append(await reader.readexactly(int(length[1])) if length else b"")
                 await self.respond(writer)
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
             pass  # the client went away, or the server stops

@@ -12,7 +12,7 @@ from cattrs.gen import make_dict_structure_fn
 from paddle_async import Paddle, _json
 from paddle_async._convert import StructureError, converter, structure
 from paddle_async._json import TOO_DEEP
-from paddle_async._protocol import RawResponse, decode_envelope, error_from_response
+from paddle_async._protocol import Envelope, RawResponse, error_from_response
 from paddle_async.customers import (
     CreateCustomer,
     Customer,
@@ -99,7 +99,7 @@ def test_too_deep_response_is_an_invalid_response(json_decoder: Any) -> None:
     """A success or error body nested 5,000 deep is a typed error, not a RecursionError."""
     body = ('{"data":' + nested_text(5000) + "}").encode()
     with pytest.raises(InvalidResponseError):
-        decode_envelope(RawResponse(200, {}, body))
+        Envelope.from_response(RawResponse(200, {}, body))
     error = error_from_response(RawResponse(500, {}, body))
     assert (ServerError, 500) == (type(error), error.status)
 

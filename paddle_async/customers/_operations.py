@@ -1,16 +1,23 @@
-"""The five customer operations as coroutine functions, and the `Customers` namespace."""
+"""The five customer operations as coroutine functions taking a `Sender` (a `Paddle`)."""
 
 from __future__ import annotations
 
-import builtins
 import operator
-from collections.abc import AsyncIterable, Callable, Iterable
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from .._convert import StructureError
 from .._pagination import AsyncPaginator, query_parameters
-from .._protocol import CUSTOMER_ID_PATTERN, ApiRequest, Envelope, Kind, encode_json, encode_query
-from .._types import Timeout
+from .._protocol import (
+    CUSTOMER_ID_PATTERN,
+    ApiRequest,
+    Envelope,
+    Kind,
+    Sender,
+    encode_json,
+    encode_query,
+)
+from .._types import TimeoutArg
 from ..errors import CustomerAlreadyExistsError, NotFoundError
 from ._models import CreditBalance, Customer, CustomerStatus
 from ._models import structure_credit_balance as _structure_credit_balance
@@ -23,12 +30,7 @@ from ._requests import (
     check_customer_id,
 )
 
-if TYPE_CHECKING:
-    from .._client import Paddle
-    from ._sync import ProgressCallback, StrategyArg, SyncRun
-
 __all__ = [
-    "Customers",
     "create_customer",
     "get_customer",
     "list_credit_balances",
@@ -37,7 +39,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-TimeoutArg = Timeout | float | None
 
 _LIST_CUSTOMERS_PARAMETERS = query_parameters(ListCustomers)
 # Run for every item of a page: attrgetter is a C call, where a function is a Python one.
@@ -47,7 +48,7 @@ _customer_id: Callable[[Customer], str] = operator.attrgetter("id")
 def _structure(document: Envelope, structure: Callable[[Any], T]) -> T:
     """Structure ``data`` of an envelope, turning shape errors into `InvalidResponseError`."""
     try:
-        return structure(document["data"])
+        return structure(document.data)
     except StructureError as exc:
         raise document.invalid(f"unexpected response shape: {exc}") from None
 
@@ -70,18 +71,18 @@ def _matches(customer: Customer, request: CreateCustomer) -> bool:
 
 
 async def _find_existing(
-    client: Paddle, conflict: CustomerAlreadyExistsError, email: str, timeout: TimeoutArg
+    sender: Sender, conflict: CustomerAlreadyExistsError, email: str, timeout: TimeoutArg
 ) -> Customer | None:
     if conflict.existing_customer_id is not None:
         try:
-            return await get_customer(client, conflict.existing_customer_id, timeout=timeout)
+            return await get_customer(sender, conflict.existing_customer_id, timeout=timeout)
         except NotFoundError:
             pass
     # The id in `detail` is not a stable API: fall back to an exact e-mail lookup.
     if len(email) > 100:
         return None
     listing = list_customers(
-        client, ListCustomers(email=[email], status=["active", "archived"]), timeout=timeout
+        sender, ListCustomers(email=[email], status=["active", "archived"]), timeout=timeout
     )
     async for customer in listing:
         if customer.email == email:
@@ -90,7 +91,7 @@ async def _find_existing(
 
 
 async def create_customer(
-    client: Paddle, request: CreateCustomer, *, timeout: TimeoutArg = None
+    sender: Sender, request: CreateCustomer, *, timeout: TimeoutArg = None
 ) -> Customer:
     """Create a customer.
 
@@ -99,7 +100,7 @@ async def create_customer(
     exactly the requested values, that customer is returned instead of a duplicate error.
 
     Args:
-        client: The client to send with.
+        sender: The client (any `Sender`) to send with.
         request: The new customer's fields.
         timeout: This call's timeout per attempt (default: the client's).
 
@@ -113,18 +114,18 @@ async def create_customer(
         method="POST", path="/customers", body=encode_json(request.to_wire()), kind=Kind.CREATE
     )
     try:
-        document = await client._send(api_request, timeout=timeout)
+        document = await sender.send(api_request, timeout=timeout)
     except CustomerAlreadyExistsError as conflict:
         if not conflict.after_unknown_outcome:
             raise
-        existing = await _find_existing(client, conflict, request.email, timeout)
+        existing = await _find_existing(sender, conflict, request.email, timeout)
         if existing is not None and _matches(existing, request):
             return existing
         raise
     return _structure(document, _structure_customer)
 
 
-async def get_customer(client: Paddle, customer_id: str, *, timeout: TimeoutArg = None) -> Customer:
+async def get_customer(sender: Sender, customer_id: str, *, timeout: TimeoutArg = None) -> Customer:
     """Get a customer by id (archived customers included).
 
     Raises:
@@ -132,12 +133,12 @@ async def get_customer(client: Paddle, customer_id: str, *, timeout: TimeoutArg 
         NotFoundError: No such customer.
     """
     path = f"/customers/{check_customer_id(customer_id)}"
-    document = await client._send(ApiRequest(method="GET", path=path), timeout=timeout)
+    document = await sender.send(ApiRequest(method="GET", path=path), timeout=timeout)
     return _structure(document, _structure_customer)
 
 
 async def update_customer(
-    client: Paddle, customer_id: str, request: UpdateCustomer, *, timeout: TimeoutArg = None
+    sender: Sender, customer_id: str, request: UpdateCustomer, *, timeout: TimeoutArg = None
 ) -> Customer:
     """Update the given fields of a customer; returns the whole updated customer.
 
@@ -150,17 +151,17 @@ async def update_customer(
     api_request = ApiRequest(
         method="PATCH", path=path, body=encode_json(request.to_wire()), kind=Kind.UPDATE
     )
-    document = await client._send(api_request, timeout=timeout)
+    document = await sender.send(api_request, timeout=timeout)
     return _structure(document, _structure_customer)
 
 
 def list_customers(
-    client: Paddle, request: ListCustomers | None = None, *, timeout: TimeoutArg = None
+    sender: Sender, request: ListCustomers | None = None, *, timeout: TimeoutArg = None
 ) -> AsyncPaginator[Customer]:
     """List customers lazily, one page in memory at a time.
 
     Args:
-        client: The client to send with.
+        sender: The client (any `Sender`) to send with.
         request: Filters, order and page size (default: Paddle's, active customers only).
         timeout: Each page request's timeout (default: the client's).
 
@@ -169,10 +170,9 @@ def list_customers(
     """
 
     async def fetch_page(page_query: str) -> Envelope:
-        document: Envelope = await client._send(
+        return await sender.send(
             ApiRequest(method="GET", path="/customers", query=page_query), timeout=timeout
         )
-        return document
 
     return AsyncPaginator(
         fetch_page,
@@ -185,7 +185,7 @@ def list_customers(
 
 
 async def list_credit_balances(
-    client: Paddle,
+    sender: Sender,
     customer_id: str,
     request: ListCreditBalances | None = None,
     *,
@@ -199,69 +199,5 @@ async def list_credit_balances(
     """
     path = f"/customers/{check_customer_id(customer_id)}/credit-balances"
     query = encode_query((request or ListCreditBalances()).to_query())
-    document = await client._send(ApiRequest(method="GET", path=path, query=query), timeout=timeout)
+    document = await sender.send(ApiRequest(method="GET", path=path, query=query), timeout=timeout)
     return _structure(document, lambda data: _structure_list(data, _structure_credit_balance))
-
-
-class Customers:
-    """``paddle.customers``: the customer operations bound to one client."""
-
-    def __init__(self, client: Paddle) -> None:
-        self._client = client
-
-    async def create(self, request: CreateCustomer, *, timeout: TimeoutArg = None) -> Customer:
-        """Create a customer; see `create_customer`."""
-        return await create_customer(self._client, request, timeout=timeout)
-
-    async def get(self, customer_id: str, *, timeout: TimeoutArg = None) -> Customer:
-        """Get a customer by id; see `get_customer`."""
-        return await get_customer(self._client, customer_id, timeout=timeout)
-
-    async def update(
-        self, customer_id: str, request: UpdateCustomer, *, timeout: TimeoutArg = None
-    ) -> Customer:
-        """Update a customer; see `update_customer`."""
-        return await update_customer(self._client, customer_id, request, timeout=timeout)
-
-    def list(
-        self, request: ListCustomers | None = None, *, timeout: TimeoutArg = None
-    ) -> AsyncPaginator[Customer]:
-        """List customers lazily; see `list_customers`."""
-        return list_customers(self._client, request, timeout=timeout)
-
-    async def list_credit_balances(
-        self,
-        customer_id: str,
-        request: ListCreditBalances | None = None,
-        *,
-        timeout: TimeoutArg = None,
-    ) -> builtins.list[CreditBalance]:
-        """List a customer's credit balances; see `list_credit_balances`."""
-        return await list_credit_balances(self._client, customer_id, request, timeout=timeout)
-
-    def sync(
-        self,
-        records: Iterable[Any] | AsyncIterable[Any],
-        *,
-        concurrency: int = 8,
-        dry_run: bool = False,
-        strategy: StrategyArg = "auto",
-        expected_count: int | None = None,
-        on_progress: ProgressCallback | None = None,
-        window: int = 1000,
-        lookahead: int = 10_000,
-    ) -> SyncRun:
-        """Make Paddle's customers match ``records`` in few requests; see `sync_customers`."""
-        from ._sync import sync_customers  # the sync builds on this module
-
-        return sync_customers(
-            self._client,
-            records,
-            concurrency=concurrency,
-            dry_run=dry_run,
-            strategy=strategy,
-            expected_count=expected_count,
-            on_progress=on_progress,
-            window=window,
-            lookahead=lookahead,
-        )

@@ -8,10 +8,11 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Sized
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import attrs
 
+from .._protocol import Sender
 from ..errors import (
     CustomerAlreadyExistsError,
     InvalidResponseError,
@@ -39,9 +40,6 @@ from ._sync_types import (
     SyncResult,
     SyncStrategy,
 )
-
-if TYPE_CHECKING:
-    from .._client import Paddle
 
 __all__ = ["Finder", "Item", "RecordSource"]
 
@@ -129,7 +127,7 @@ class _Scan:
 
     def __init__(self, finder: Finder) -> None:
         request = ListCustomers(status=_BOTH, per_page=PAGE_SIZE, order_by="id[ASC]")
-        self._pages = ops.list_customers(finder.client, request).pages()
+        self._pages = ops.list_customers(finder.sender, request).pages()
         self._finder = finder
         self.pages_read = 0
         self.done = False
@@ -164,7 +162,7 @@ class Finder:
     """Finds the existing customers of e-mails: from a scan's index, or by lookups.
 
     Args:
-        client: The client.
+        sender: The client (any `Sender`).
         slots: The sync's concurrency limit.
         requests: The sync's request counters, updated here.
         note_error: Told every error, to stop the sync on a fatal one.
@@ -174,7 +172,7 @@ class Finder:
 
     def __init__(
         self,
-        client: Paddle,
+        sender: Sender,
         slots: asyncio.Semaphore,
         requests: SyncRequests,
         *,
@@ -182,7 +180,7 @@ class Finder:
         stopped: Callable[[], bool],
         report: Report,
     ) -> None:
-        self.client = client
+        self.sender = sender
         self.requests = requests
         self.index: dict[str, Customer] = {}
         self.complete = False
@@ -389,7 +387,7 @@ class Finder:
         customers: list[Customer] = []
         pages = 0
         try:
-            async for page in ops.list_customers(self.client, request).pages():
+            async for page in ops.list_customers(self.sender, request).pages():
                 pages += 1
                 customers += page.items
                 if stop_at is not None and any(c.email == stop_at for c in page.items):
@@ -418,7 +416,7 @@ class Finder:
         if conflict.existing_customer_id is not None:
             self.requests.gets += 1
             try:
-                return await ops.get_customer(self.client, conflict.existing_customer_id)
+                return await ops.get_customer(self.sender, conflict.existing_customer_id)
             except NotFoundError:
                 pass
         matches = await (self.lookup([email]) if filterable(email) else self.search(email))
