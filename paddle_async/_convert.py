@@ -9,17 +9,21 @@ nested at most `_json.MAX_DEPTH` levels deep.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
+import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn
 
 from ._json import TOO_DEEP, nested_too_deeply
+from ._types import UNSET
 
 __all__ = [
+    "LOCAL",
+    "NULLABLE",
     "StructureError",
     "converter",
     "parse_datetime",
@@ -27,7 +31,15 @@ __all__ = [
     "register_open_enum",
     "register_structure_hook",
     "structure",
+    "structurer",
+    "unstructure",
+    "unstructure_query",
 ]
+
+NULLABLE: Final = "paddle_async.nullable"
+"""attrs metadata key of a request field: None is a value, sent as ``null``."""
+LOCAL: Final = "paddle_async.local"
+"""attrs metadata key of a request field: kept on the object, never sent."""
 
 T = TypeVar("T")
 E = TypeVar("E", bound=enum.Enum)
@@ -116,6 +128,9 @@ def register_open_enum(enum_type: type[E]) -> Callable[[Any], E | str]:
     return structure_open
 
 
+_STRUCTURERS: dict[type, Callable[[Any], Any]] = {}
+
+
 def register_model(cls: type[T]) -> Callable[[Any], T]:
     """Generate and register the structure function of an attrs model.
 
@@ -140,12 +155,97 @@ def register_model(cls: type[T]) -> Callable[[Any], T]:
             raise StructureError(f"{cls.__name__}: {exc}") from None
 
     converter.register_structure_hook(cls, structure_model)
+    _STRUCTURERS[cls] = structure_model
     return structure_model
 
 
 def register_structure_hook(cls: type[T], hook: Callable[[Any, type], T]) -> None:
     """Use a hand-written structure function for ``cls`` (a hot path's model)."""
     converter.register_structure_hook(cls, hook)
+    _STRUCTURERS[cls] = lambda value: hook(value, cls)
+
+
+def structurer(cls: type[T]) -> Callable[[Any], T]:
+    """Return the one-argument structure function registered for the model ``cls``."""
+    return _STRUCTURERS[cls]
+
+
+# Requests: the other direction
+
+
+def _unstructure_value(value: Any) -> Any:
+    if value.__class__ in _PLAIN:
+        return value
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        # A free-form JSON object (custom_data), checked when its request was built: sent as
+        # it is, never walked (it may nest 100 levels).
+        return dict(value)
+    if isinstance(value, list | tuple):
+        return [_unstructure_value(item) for item in value]
+    return converter.unstructure(value)
+
+
+_PLAIN: Final = frozenset({str, int, float, bool})
+
+
+def _request_hook(cls: type) -> Callable[[Any], dict[str, Any]]:
+    """Build the unstructure function of an attrs request class (see `unstructure`)."""
+    fields = tuple(
+        (field.name, bool(field.metadata.get(NULLABLE)))
+        for field in attrs.fields(cls)
+        if not field.metadata.get(LOCAL)
+    )
+
+    def unstructure_request(request: Any) -> dict[str, Any]:
+        body: dict[str, Any] = {}
+        for name, nullable in fields:
+            value = getattr(request, name)
+            if value is None:
+                if nullable:
+                    body[name] = None
+            elif value is not UNSET:
+                body[name] = _unstructure_value(value)
+        return body
+
+    return unstructure_request
+
+
+def _is_request(cls: Any) -> bool:
+    # Request classes declare their fields (`_validation.declare`); models declare nothing and
+    # keep cattrs' own unstructuring.
+    return attrs.has(cls) and any(NULLABLE in field.metadata for field in attrs.fields(cls))
+
+
+converter.register_unstructure_hook_factory(_is_request, _request_hook)
+
+
+def unstructure(request: attrs.AttrsInstance) -> dict[str, Any]:
+    """Return a request as its JSON object: the fields that were given.
+
+    A field at `UNSET` is left out; None is sent as ``null`` where the field is declared
+    nullable (`NULLABLE`) and left out elsewhere; fields declared `LOCAL` are never sent.
+    Enums become their values, nested requests (such as a business's contacts) objects,
+    sequences arrays.
+    """
+    body: dict[str, Any] = converter.unstructure(request)
+    return body
+
+
+def unstructure_query(request: attrs.AttrsInstance) -> dict[str, str | int]:
+    """Return a list request as query parameters: arrays comma-joined, booleans as JSON's."""
+    query: dict[str, str | int] = {}
+    for name, value in unstructure(request).items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            query[name] = "true" if value else "false"
+        elif isinstance(value, list):
+            query[name] = ",".join(str(item) for item in value)
+        else:
+            query[name] = value
+    return query
 
 
 def structure(value: Any, cls: type[T]) -> T:

@@ -31,7 +31,7 @@ import attrs
 from ._convert import StructureError
 from ._protocol import Envelope, encode_query, next_page_params
 
-__all__ = ["AsyncPaginator", "Page", "query_parameters"]
+__all__ = ["CURSOR", "AsyncPaginator", "Page"]
 
 T = TypeVar("T")
 
@@ -69,11 +69,6 @@ class Page(Generic[T]):
     per_page: int | None
     estimated_total: int | None
     request_id: str | None
-
-
-def query_parameters(request_class: type[attrs.AttrsInstance]) -> frozenset[str]:
-    """Return the query parameter names of a list request class: its attribute names."""
-    return frozenset(field.name for field in attrs.fields(request_class))
 
 
 def _int_or_none(value: Any) -> int | None:

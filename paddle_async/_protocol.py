@@ -20,10 +20,10 @@ import attrs
 
 from . import _json, errors
 from ._types import TimeoutArg
+from ._validation import id_of
 from ._version import __version__
 
 __all__ = [
-    "CUSTOMER_ID_PATTERN",
     "USER_AGENT",
     "ApiRequest",
     "Envelope",
@@ -39,9 +39,6 @@ __all__ = [
 ]
 
 USER_AGENT = f"paddle_async/{__version__} (Python {platform.python_version()})"
-# Paddle's pattern is ``^ctm_[a-z\d]{26}$``; Python's ``\d`` also matches Arabic-Indic, full-width
-# and every other Unicode digit, so the digits are spelled out: ASCII only.
-CUSTOMER_ID_PATTERN = re.compile(r"ctm_[0-9a-z]{26}")
 _EXCERPT = 200
 # Delay-seconds are digits (RFC 9110); a fraction or exponent is read too, but never a sign,
 # ``inf``/``nan``, ``_`` or non-ASCII digits, all of which float() would accept.
@@ -279,21 +276,29 @@ def error_from_response(response: RawResponse, *, now: float | None = None) -> e
             retry_after=retry_after,
         )
     code = _str_or_none(error.get("code"))
+    detail = _str_or_none(error.get("detail"))
     field_errors = [
         errors.FieldError(str(item.get("field", "")), str(item.get("message", "")))
         for item in error.get("errors") or ()
         if isinstance(item, dict)
     ]
     cls = errors.error_class_for(response.status, code)
+    extra: dict[str, Any] = {}
+    if cls is errors.CustomerAlreadyExistsError:
+        # "customer email conflicts with customer of id ctm_...": not a stable API, so an id
+        # is taken only when one of the customer id's exact form is there.
+        found = id_of("customer").pattern.search(detail or "")
+        extra["existing_customer_id"] = found.group(0) if found else None
     return cls(
         status=response.status,
         code=code,
         type=_str_or_none(error.get("type")),
-        detail=_str_or_none(error.get("detail")),
+        detail=detail,
         documentation_url=_str_or_none(error.get("documentation_url")),
         request_id=request_id,
         field_errors=field_errors,
         retry_after=retry_after,
+        **extra,
     )
 
 

@@ -40,8 +40,9 @@ CREATED = datetime(2024, 4, 11, 15, 57, 24, 813000, tzinfo=UTC)
 
 
 def conflict(existing_id: str | None, *, unknown_outcome: bool) -> CustomerAlreadyExistsError:
-    detail = "customer email conflicts with customer of id " + (existing_id or "(not given)")
-    error = CustomerAlreadyExistsError(status=409, code="customer_already_exists", detail=detail)
+    error = CustomerAlreadyExistsError(
+        status=409, code="customer_already_exists", existing_customer_id=existing_id
+    )
     error.after_unknown_outcome = unknown_outcome
     return error
 

@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-import operator
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Final
 
-from .._convert import StructureError
-from .._pagination import AsyncPaginator, query_parameters
-from .._protocol import (
-    CUSTOMER_ID_PATTERN,
-    ApiRequest,
-    Envelope,
-    Kind,
-    Sender,
-    encode_json,
-    encode_query,
-)
+from .._pagination import AsyncPaginator
+from .._protocol import ApiRequest, Kind, Sender
+from .._resource import Path, body, paginate, query, send_list, send_one
 from .._types import TimeoutArg
 from ..errors import CustomerAlreadyExistsError, NotFoundError
 from ._models import CreditBalance, Customer, CustomerStatus
-from ._models import structure_credit_balance as _structure_credit_balance
-from ._models import structure_customer as _structure_customer
-from ._requests import (
-    CreateCustomer,
-    ListCreditBalances,
-    ListCustomers,
-    UpdateCustomer,
-    check_customer_id,
-)
+from ._requests import CreateCustomer, ListCreditBalances, ListCustomers, UpdateCustomer
 
 __all__ = [
     "create_customer",
@@ -38,25 +20,9 @@ __all__ = [
     "update_customer",
 ]
 
-T = TypeVar("T")
-
-_LIST_CUSTOMERS_PARAMETERS = query_parameters(ListCustomers)
-# Run for every item of a page: attrgetter is a C call, where a function is a Python one.
-_customer_id: Callable[[Customer], str] = operator.attrgetter("id")
-
-
-def _structure(document: Envelope, structure: Callable[[Any], T]) -> T:
-    """Structure ``data`` of an envelope, turning shape errors into `InvalidResponseError`."""
-    try:
-        return structure(document.data)
-    except StructureError as exc:
-        raise document.invalid(f"unexpected response shape: {exc}") from None
-
-
-def _structure_list(value: Any, structure: Callable[[Any], T]) -> list[T]:
-    if not isinstance(value, list):
-        raise StructureError(f"expected a list, got {type(value).__name__}")
-    return [structure(item) for item in value]
+CUSTOMERS: Final = "/customers"
+CUSTOMER: Final = Path("/customers/{customer_id}")
+CREDIT_BALANCES: Final = Path("/customers/{customer_id}/credit-balances")
 
 
 def _matches(customer: Customer, request: CreateCustomer) -> bool:
@@ -110,11 +76,9 @@ async def create_customer(
     Raises:
         CustomerAlreadyExistsError: Another customer has this e-mail address.
     """
-    api_request = ApiRequest(
-        method="POST", path="/customers", body=encode_json(request.to_wire()), kind=Kind.CREATE
-    )
+    api_request = ApiRequest(method="POST", path=CUSTOMERS, body=body(request), kind=Kind.CREATE)
     try:
-        document = await sender.send(api_request, timeout=timeout)
+        return await send_one(sender, api_request, Customer, timeout=timeout)
     except CustomerAlreadyExistsError as conflict:
         if not conflict.after_unknown_outcome:
             raise
@@ -122,7 +86,6 @@ async def create_customer(
         if existing is not None and _matches(existing, request):
             return existing
         raise
-    return _structure(document, _structure_customer)
 
 
 async def get_customer(sender: Sender, customer_id: str, *, timeout: TimeoutArg = None) -> Customer:
@@ -132,9 +95,8 @@ async def get_customer(sender: Sender, customer_id: str, *, timeout: TimeoutArg 
         ValidationError: ``customer_id`` is not a Paddle customer id.
         NotFoundError: No such customer.
     """
-    path = f"/customers/{check_customer_id(customer_id)}"
-    document = await sender.send(ApiRequest(method="GET", path=path), timeout=timeout)
-    return _structure(document, _structure_customer)
+    api_request = ApiRequest(method="GET", path=CUSTOMER(customer_id=customer_id))
+    return await send_one(sender, api_request, Customer, timeout=timeout)
 
 
 async def update_customer(
@@ -147,12 +109,9 @@ async def update_customer(
         NotFoundError: No such customer.
         CustomerAlreadyExistsError: The new e-mail address belongs to another customer.
     """
-    path = f"/customers/{check_customer_id(customer_id)}"
-    api_request = ApiRequest(
-        method="PATCH", path=path, body=encode_json(request.to_wire()), kind=Kind.UPDATE
-    )
-    document = await sender.send(api_request, timeout=timeout)
-    return _structure(document, _structure_customer)
+    path = CUSTOMER(customer_id=customer_id)
+    api_request = ApiRequest(method="PATCH", path=path, body=body(request), kind=Kind.UPDATE)
+    return await send_one(sender, api_request, Customer, timeout=timeout)
 
 
 def list_customers(
@@ -168,20 +127,7 @@ def list_customers(
     Returns:
         An async iterator of `Customer`; ``.pages()`` walks whole pages instead.
     """
-
-    async def fetch_page(page_query: str) -> Envelope:
-        return await sender.send(
-            ApiRequest(method="GET", path="/customers", query=page_query), timeout=timeout
-        )
-
-    return AsyncPaginator(
-        fetch_page,
-        (request or ListCustomers()).to_query(),
-        _structure_customer,
-        _customer_id,
-        parameters=_LIST_CUSTOMERS_PARAMETERS,
-        cursor_pattern=CUSTOMER_ID_PATTERN,
-    )
+    return paginate(sender, CUSTOMERS, request or ListCustomers(), Customer, timeout=timeout)
 
 
 async def list_credit_balances(
@@ -197,7 +143,6 @@ async def list_credit_balances(
         ValidationError: ``customer_id`` is not a Paddle customer id.
         NotFoundError: No such customer.
     """
-    path = f"/customers/{check_customer_id(customer_id)}/credit-balances"
-    query = encode_query((request or ListCreditBalances()).to_query())
-    document = await sender.send(ApiRequest(method="GET", path=path, query=query), timeout=timeout)
-    return _structure(document, lambda data: _structure_list(data, _structure_credit_balance))
+    path = CREDIT_BALANCES(customer_id=customer_id)
+    api_request = ApiRequest(method="GET", path=path, query=query(request))
+    return await send_list(sender, api_request, CreditBalance, timeout=timeout)

@@ -13,6 +13,7 @@ from typing import Any, Literal
 import attrs
 
 from .._protocol import Sender
+from .._validation import MAX_FILTER_ITEM, fits_filter
 from ..errors import (
     CustomerAlreadyExistsError,
     InvalidResponseError,
@@ -29,7 +30,6 @@ from ._sync_plan import (
     batch_emails,
     decide,
     existing_count,
-    filterable,
     lookup_cost,
 )
 from ._sync_types import (
@@ -376,10 +376,10 @@ class Finder:
             found.update((c.email, c) for c in customers if c.email in wanted)
 
         async with asyncio.TaskGroup() as group:
-            for batch in batch_emails(email for email in missing if filterable(email)):
+            for batch in batch_emails(email for email in missing if fits_filter(email)):
                 group.create_task(look(batch, False))
             for email in missing:
-                if not filterable(email):
+                if not fits_filter(email):
                     group.create_task(look([email], True))
         return found, errors
 
@@ -405,8 +405,8 @@ class Finder:
 
     async def search(self, email: str) -> list[Customer]:
         """Return the customer with an e-mail the filter cannot take, as a list of 0 or 1."""
-        # Search its first 100 characters (the most Paddle takes); match exactly here.
-        request = ListCustomers(search=email[:100], status=_BOTH, per_page=PAGE_SIZE)
+        # Search its first characters (as many as Paddle takes); match exactly here.
+        request = ListCustomers(search=email[:MAX_FILTER_ITEM], status=_BOTH, per_page=PAGE_SIZE)
         return [c for c in await self._list(request, stop_at=email) if c.email == email]
 
     async def find_existing(
@@ -419,5 +419,5 @@ class Finder:
                 return await ops.get_customer(self.sender, conflict.existing_customer_id)
             except NotFoundError:
                 pass
-        matches = await (self.lookup([email]) if filterable(email) else self.search(email))
+        matches = await (self.lookup([email]) if fits_filter(email) else self.search(email))
         return next((c for c in matches if c.email == email), None)
