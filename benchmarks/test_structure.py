@@ -28,9 +28,10 @@ PAGE = (
 
 
 def _sdk_structure() -> Any:
-    from paddle_async.customers import _models
+    from paddle_async._convert import structurer
+    from paddle_async.customers import Customer
 
-    return _models.structure_customer
+    return structurer(Customer)
 
 
 @pytest.mark.benchmark(group="decode")

@@ -23,6 +23,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors", "_version"),
     ("_types",),
     ("_json",),
+    ("_structuring",),
     ("_convert",),
     ("_countries", "_validation"),
     ("_protocol",),
