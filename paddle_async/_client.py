@@ -7,9 +7,9 @@ import ipaddress
 import os
 import re
 from collections.abc import Mapping
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
+import attrs
 from yarl import URL
 
 from . import errors
@@ -17,7 +17,7 @@ from ._protocol import ApiRequest, Envelope, build_headers, error_from_response
 from ._ratelimit import RateLimit, RateLimiter
 from ._retry import RetryPolicy, call_with_retries
 from ._session import ClientSession, Transport, request_headers
-from ._types import Environment, Timeout, TimeoutArg
+from ._types import AsyncContextMixin, Environment, Timeout, TimeoutArg
 from .customers._namespace import Customers
 
 __all__ = ["Paddle"]
@@ -193,7 +193,7 @@ def _configure(
         raise errors.ConfigurationError(f"{error} (read from {' and '.join(read)})") from None
 
 
-class Paddle:
+class Paddle(AsyncContextMixin):
     """An async client for the Paddle Billing API, owning one connection pool.
 
     Use it as ``async with Paddle(api_key) as paddle: ...``, or keep one for an application's
@@ -248,16 +248,9 @@ class Paddle:
         self._headers = request_headers(build_headers(api_key, has_body=False))
         self._headers_with_body = request_headers(build_headers(api_key, has_body=True))
         self._timeout = Timeout.coerce(timeout)
-        policy = retry or RetryPolicy()
+        self._retry = retry or RetryPolicy()
         if max_retries is not None:
-            policy = RetryPolicy(
-                max_retries=max_retries,
-                max_time=policy.max_time,
-                initial_backoff=policy.initial_backoff,
-                max_backoff=policy.max_backoff,
-                max_retry_after=policy.max_retry_after,
-            )
-        self._retry = policy
+            self._retry = attrs.evolve(self._retry, max_retries=max_retries)
         if max_connections < 1:
             raise errors.ConfigurationError("max_connections must be at least 1")
         if isinstance(max_response_bytes, bool) or not (
@@ -303,14 +296,13 @@ class Paddle:
         """Return how many pooled connections requests hold right now (0 when idle)."""
         return self._transport.connections_in_use()
 
-    async def __aenter__(self) -> Self:
+    async def _open(self) -> None:
         if self._closed:
             raise errors.ClientClosedError("a closed Paddle client cannot be reopened")
         loop = asyncio.get_running_loop()
         if loop is not self._loop:
             self._bind(loop)
         self._transport.open()
-        return self
 
     def _bind(self, loop: asyncio.AbstractEventLoop) -> None:
         """Tie the client to the event loop it first runs on; refuse any other."""
@@ -324,14 +316,6 @@ class Paddle:
             "a Paddle client belongs to the event loop it first ran on, and this is another one "
             "(a second asyncio.run()?): create one client per event loop"
         )
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     async def aclose(self) -> None:
         """Close the client; requests still running fail with `ClientClosedError`.

@@ -194,6 +194,20 @@ async def test_a_first_attempt_conflict_is_raised_without_a_lookup() -> None:
     assert 1 == len(sender.sent)
 
 
+async def test_reconciliation_finds_a_long_email_by_search() -> None:
+    """Without an id, an e-mail too long for the filter is found by search, matched exactly."""
+    email = "a" * 60 + "@" + "b" * 60 + ".example.com"
+    sender = MemorySender(
+        conflict(None, unknown_outcome=True),
+        page([customer_json(OTHER_ID, email="x" + email), customer_json(email=email)]),
+    )
+    customer = await create_customer(sender, CreateCustomer(email=email))
+    assert CUSTOMER_ID == customer.id
+    lookup = sender.sent[1]
+    assert ("GET", "/customers") == (lookup.method, lookup.path)
+    assert f"search={email[:100]}" in lookup.query.replace("%40", "@")
+
+
 async def test_reconciliation_falls_back_to_the_email_when_the_id_is_gone() -> None:
     """A conflict naming a customer that 404s is looked up by e-mail instead."""
     sender = MemorySender(

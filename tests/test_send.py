@@ -5,20 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 
 import pytest
-from hostile import HostileServer, answer, hostile_server
+from hostile import HostileServer, answer
 
 from paddle_async import Paddle
 from paddle_async._protocol import ApiRequest, Kind
 from paddle_async.testing import TEST_API_KEY
 
 TOKEN_PATH = "/customers/ctm_01h844p3h41s12zs5mn4axja51/auth-token"
-
-
-@pytest.fixture
-async def hostile() -> AsyncIterator[HostileServer]:
-    """A hostile server on a free loopback port, stopped after the test."""
-    async with hostile_server() as server:
-        yield server
 
 
 @pytest.fixture
@@ -40,8 +33,9 @@ async def test_a_post_without_a_body_sends_no_body_and_no_content_type(
     """ApiRequest(body=None) on a POST sends an empty body and no Content-Type."""
     hostile.respond = answer(b'{"data": {"customer_auth_token": "t"}}', 201)
     envelope = await paddle.send(ApiRequest(method="POST", path=TOKEN_PATH, kind=Kind.CREATE))
-    assert hostile.requests[0].startswith(f"POST {TOKEN_PATH} HTTP/1.1\r\n".encode())
-    assert (b"", False) == (hostile.bodies[0], b"content-type" in header_names(hostile.requests[0]))
+    assert hostile.received[0].head.startswith(f"POST {TOKEN_PATH} HTTP/1.1\r\n".encode())
+    received = hostile.received[0]
+    assert (b"", False) == (received.body, b"content-type" in header_names(received.head))
     assert (201, {"customer_auth_token": "t"}) == (envelope.status, envelope.data)
 
 
@@ -51,8 +45,8 @@ async def test_a_body_is_sent_as_given_with_a_json_content_type(
     """A body goes out byte for byte, labelled application/json."""
     body = b'{"email":"ada@example.com"}'
     await paddle.send(ApiRequest(method="POST", path="/customers", body=body, kind=Kind.CREATE))
-    assert body == hostile.bodies[0]
-    assert b"\r\ncontent-type: application/json\r\n" in hostile.requests[0].lower()
+    assert body == hostile.received[0].body
+    assert b"\r\ncontent-type: application/json\r\n" in hostile.received[0].head.lower()
 
 
 async def test_a_204_is_an_envelope_without_data(hostile: HostileServer, paddle: Paddle) -> None:

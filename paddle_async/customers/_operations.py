@@ -8,12 +8,15 @@ from .._pagination import AsyncPaginator
 from .._protocol import ApiRequest, Kind, Sender
 from .._resource import Path, body, paginate, query, send_list, send_one
 from .._types import TimeoutArg
+from .._validation import MAX_FILTER_ITEM, MAX_PER_PAGE, fits_filter
 from ..errors import CustomerAlreadyExistsError, NotFoundError
 from ._models import CreditBalance, Customer, CustomerStatus
 from ._requests import CreateCustomer, ListCreditBalances, ListCustomers, UpdateCustomer
 
 __all__ = [
     "create_customer",
+    "existing_customer",
+    "find_customer_by_email",
     "get_customer",
     "list_credit_balances",
     "list_customers",
@@ -23,6 +26,7 @@ __all__ = [
 CUSTOMERS: Final = "/customers"
 CUSTOMER: Final = Path("/customers/{customer_id}")
 CREDIT_BALANCES: Final = Path("/customers/{customer_id}/credit-balances")
+_ANY_STATUS: Final = ("active", "archived")
 
 
 def _matches(customer: Customer, request: CreateCustomer) -> bool:
@@ -36,24 +40,40 @@ def _matches(customer: Customer, request: CreateCustomer) -> bool:
     )
 
 
-async def _find_existing(
-    sender: Sender, conflict: CustomerAlreadyExistsError, email: str, timeout: TimeoutArg
+async def find_customer_by_email(
+    sender: Sender, email: str, *, timeout: TimeoutArg = None
 ) -> Customer | None:
+    """Return the customer, active or archived, whose e-mail is exactly ``email``, or None.
+
+    An e-mail that fits the ``email`` filter is looked up with it. Any other (over 100
+    characters, or with a comma) is searched for by its first 100 characters, page by page
+    until it is found, and matched exactly here.
+    """
+    if fits_filter(email):
+        request = ListCustomers(email=email, status=_ANY_STATUS, per_page=MAX_PER_PAGE)
+    else:
+        search = email[:MAX_FILTER_ITEM]
+        request = ListCustomers(search=search, status=_ANY_STATUS, per_page=MAX_PER_PAGE)
+    async for customer in list_customers(sender, request, timeout=timeout):
+        if customer.email == email:
+            return customer
+    return None
+
+
+async def existing_customer(
+    sender: Sender, conflict: CustomerAlreadyExistsError, email: str, *, timeout: TimeoutArg = None
+) -> Customer | None:
+    """Return the customer a 409 ``customer_already_exists`` for ``email`` is about, or None.
+
+    By the error's `existing_customer_id` when Paddle named one and it is still there; else by
+    the e-mail (`find_customer_by_email`), as the id in ``detail`` is not a stable API.
+    """
     if conflict.existing_customer_id is not None:
         try:
             return await get_customer(sender, conflict.existing_customer_id, timeout=timeout)
         except NotFoundError:
             pass
-    # The id in `detail` is not a stable API: fall back to an exact e-mail lookup.
-    if len(email) > 100:
-        return None
-    listing = list_customers(
-        sender, ListCustomers(email=[email], status=["active", "archived"]), timeout=timeout
-    )
-    async for customer in listing:
-        if customer.email == email:
-            return customer
-    return None
+    return await find_customer_by_email(sender, email, timeout=timeout)
 
 
 async def create_customer(
@@ -82,7 +102,7 @@ async def create_customer(
     except CustomerAlreadyExistsError as conflict:
         if not conflict.after_unknown_outcome:
             raise
-        existing = await _find_existing(sender, conflict, request.email, timeout)
+        existing = await existing_customer(sender, conflict, request.email, timeout=timeout)
         if existing is not None and _matches(existing, request):
             return existing
         raise
