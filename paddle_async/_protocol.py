@@ -103,11 +103,6 @@ def build_headers(api_key: str, *, has_body: bool) -> dict[str, str]:
     return headers
 
 
-def encode_json(value: Any) -> bytes:
-    """Encode a request body compactly (the package's one encoder, `_json.dumps`)."""
-    return _json.dumps(value)
-
-
 def encode_query(params: Mapping[str, str | int | None]) -> str:
     """Encode query parameters, leaving out None; arrays arrive here already comma-joined."""
     # What urlencode(safe=",[]", quote_via=quote) gives, faster: this runs for every page.

@@ -218,16 +218,16 @@ class SyncResult:
 
 @attrs.define(kw_only=True)
 class SyncRequests:
-    """Requests a sync sent, by kind.
+    """Requests a sync sent, by kind, and in a dry run the writes it would send.
 
-    These are the sync's own requests: the client's retries, and the check a create makes
-    itself after an unknown outcome, are not counted.
+    These are the sync's own requests, each counted once: the client's retries of a request,
+    and the check a create makes itself after an unknown outcome, are not counted.
 
     Attributes:
         lookups: List pages: the scan, batched e-mail lookups and searches.
         gets: Single-customer reads (after a create conflict).
-        creates: ``POST /customers`` (in a dry run: creates that would be sent).
-        updates: ``PATCH /customers/{id}`` (in a dry run: updates that would be sent).
+        creates: ``POST /customers`` (in a dry run: creates it would send, not sent).
+        updates: ``PATCH /customers/{id}`` (in a dry run: updates it would send, not sent).
     """
 
     lookups: int = 0
@@ -237,7 +237,8 @@ class SyncRequests:
 
     @property
     def total(self) -> int:
-        """All requests."""
+        """All requests: sent, and in a dry run the writes it would send
+        (`SyncSummary.requests_sent` is what a dry run actually sent)."""
         return self.lookups + self.gets + self.creates + self.updates
 
     @property
@@ -312,7 +313,9 @@ class SyncSummary:
         unchanged: Records whose customer already held every given value (no write).
         failed: Records that failed (each result carries its error).
         duplicates: Records whose e-mail appeared earlier in the input.
-        requests: Requests by kind; ``requests.total`` is everything sent.
+        requests: Requests by kind. ``requests.total`` is everything the sync sent, or in a
+            dry run everything the real sync would send: the reads it sent and the writes
+            it would send (`requests_sent` counts only what was sent).
         plan: The strategy chosen and its costs, or None before planning.
         elapsed: Seconds from the first result asked for to now (or to the end).
         dry_run: Whether writes were only counted, not sent.
