@@ -3,21 +3,61 @@
 Paddle limits requests per IP address, not per process: workers that each pace themselves
 still go over together. `RedisRateLimiter` gives them one budget with the semantics of the
 in-process `SlidingWindowLimiter`: at most ``requests`` in *any* window of ``per`` seconds,
-reservations so waiting requests queue in order, and a pause shared by all when one of them
-meets a 429.
+reservations so that waiting requests have a planned start, and a pause shared by all when one
+of them meets a 429.
 
-How it works. Two Redis keys per budget: a sorted set, the window log (one member per request,
-scored by its send time), and a string holding the time until which everyone pauses. One Lua
-script decides each request atomically on the server, with the server's clock
-(``redis.call('TIME')``), so hosts whose clocks disagree still agree on the window:
+How it works. Three Redis keys per budget: a sorted set, the window log (one member per
+request, scored by its send time), a string holding the time until which everyone pauses, and
+a marker naming the Redis server process that has kept the log. One Lua script decides each
+request atomically on the server, with the server's clock (``redis.call('TIME')``), so hosts
+whose clocks disagree still agree on the window:
 
 1. Forget sends older than one window (plus margin).
 2. The request may go at the latest of: now, the pause's end, and the ``requests``-th latest
    send plus one window (plus margin). It takes that place in the log (a reservation) and is
-   told how long to sleep; asking again after the sleep confirms the place, or, when a pause
-   began in between, moves it behind the pause.
+   told how long to sleep; asking again after the sleep confirms the place, moves it up when
+   places before it were given back, moves it behind a pause that began in between, and
+   records the real send time when the request is late, moving later the places that this
+   would crowd (a request more than a window late queues again).
 
-A 429 (`pause`) stores its end in Redis and drops the reservations not yet due.
+A 429 (`pause`) stores its end in Redis, at most ``max_pause`` (60 s) ahead, and drops the
+reservations not yet due. A request cancelled while it waits gives its place back; the same
+script call moves this limiter's waiting places up as far as the window allows, and their
+requests are woken at once. Places of other processes move up within a twelfth of a window
+(5.1 s with Paddle's minute; at least 1 s): while requests wait, each limiter makes that call
+once per interval, however many of its requests wait. Polling was chosen over a pub/sub
+notification: it needs no extra connection or listener task to keep alive through outages
+and restarts, costs one short call per process per interval, and a place moved up a few
+seconds late is only used a few seconds late (never too early: a place is moved only while
+its request is awake, or by its own limiter, which wakes it at once).
+
+A lost log. Redis keeps the log in memory: a restart without persistence empties it, a
+restart from an older snapshot (RDB) restores a log without the latest sends, a failover to a
+replica may miss the last writes, and a flush or eviction drops it. A budget relearned from
+such a log would let a second full window go out at once, which Paddle answers with a
+60-second lockout of the whole IP. The script therefore checks, on every call, that the marker
+names the server process answering (its ``run_id``, from ``INFO server``). When it does not,
+the log may have lost sends of the last window, and every process waits until one window has
+passed since then (the pause key holds that time):
+
+- the server started less than one window ago (a restart, with or without persistence):
+  until it has run for one window; whatever the lost log held was sent before it started;
+- otherwise (a failover, a flush, an eviction), when the marker names another server or this
+  process had seen a marker before: one window from now.
+
+The cost falls on a first start too: Redis cannot tell a log lost in a restart from one never
+written, so the very first use of a budget on a Redis that started less than one window ago
+waits until it has run for one window (at most 61.2 s with Paddle's budget), logged as a warning.
+On a Redis that has run longer, a first use starts at once. Waiting once is the safe side: the
+alternative risks the lockout, which costs as long and fails requests besides. A flush or
+eviction of the marker is detected by processes that had seen it; a process started just after
+such a flush that reaches Redis first is not held (keep the marker: do not flush, and use a
+``maxmemory-policy`` that spares keys without a TTL, such as the default ``noeviction`` or a
+``volatile-*`` one).
+
+Concurrency. The limiter makes at most ``max_connections`` Redis calls at once (default 10);
+further requests queue for a turn, which is not counted against ``timeout``. So any number of
+concurrent requests never reads as an outage.
 
 When Redis is unreachable, or slower than ``timeout``, the limiter follows its policy:
 
@@ -37,6 +77,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import functools
 import itertools
 import logging
 import math
@@ -45,8 +86,19 @@ import uuid
 from types import TracebackType
 from typing import Any, Final, Literal, Self, TypeAlias
 
+import attrs
+
 from . import errors
-from ._ratelimit import RateLimit, Sleep, SlidingWindowLimiter
+from ._ratelimit import (
+    DEFAULT_MAX_PAUSE,
+    RateLimit,
+    Sleep,
+    SlidingWindowLimiter,
+    WaitNotice,
+    check_max_pause,
+    pause_seconds,
+    sleep_unless,
+)
 from .errors import RateLimiterUnavailableError
 
 try:
@@ -69,47 +121,198 @@ OnFailure: TypeAlias = Literal["wait", "local"]
 _MICROS: Final = 1_000_000
 # What "Redis is unavailable" looks like: redis-py's errors, socket errors, our own timeout.
 _UNAVAILABLE: Final = (RedisError, OSError, TimeoutError)
+# A waiting request asks again at least this often (a fraction of the window, at least 1 s),
+# to move up into places that requests of other processes gave back.
+_ASK_AGAIN_PER_WINDOW: Final = 12
+_ASK_AGAIN_AT_LEAST: Final = 1.0
 
-# KEYS[1]: the window log, a sorted set of request -> send time (microseconds, Redis's clock).
-# KEYS[2]: the pause's end (microseconds), set by a 429.
-# ARGV[1]: requests per window. ARGV[2]: the window plus margin, in microseconds.
-# ARGV[3]: this request's member. ARGV[4...]: ages (microseconds) of sends made without Redis.
-# Returns the microseconds to sleep before asking again with the same member; 0: send now.
+# The scripts are self-contained Lua: each states its keys, arguments and reply.
+
 _ACQUIRE: Final = """
+-- Take, or confirm, one place in a budget shared through Redis: at most ARGV[1] sends in any
+-- window of ARGV[2] microseconds. Part of paddle_async's RedisRateLimiter.
+--
+-- KEYS[1]   the window log: a sorted set of member -> send time (microseconds, Redis's clock)
+-- KEYS[2]   the end of the pause every sender keeps to (microseconds): a 429, or a lost log
+-- KEYS[3]   the marker: the run_id of the Redis server process that has kept the log
+-- ARGV[1]   sends allowed per window
+-- ARGV[2]   the window plus margin, in microseconds
+-- ARGV[3]   this request's member
+-- ARGV[4]   the marker this caller saw last ('' when it has seen none)
+-- ARGV[5..] ages (microseconds) of sends this caller made while Redis was unreachable
+--
+-- Returns {wait, marker, lost, paused}:
+--   wait    microseconds to sleep before asking again with the same member; 0: send now
+--   marker  the marker now (the caller passes it back as ARGV[4])
+--   lost    0; or 1: the log was lost (a restart, failover or flush) and every sender waits
+--           until one window has passed since; or 2: this Redis started less than one window
+--           ago without a log of this budget (perhaps lost in a restart), and likewise
+--   paused  microseconds until the pause every sender keeps to ends (0: none)
 if redis.replicate_commands then redis.replicate_commands() end
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local log, pause, marker_key = KEYS[1], KEYS[2], KEYS[3]
 local limit = tonumber(ARGV[1])
 local spacing = tonumber(ARGV[2])
 local member = ARGV[3]
-local paused = tonumber(redis.call('GET', KEYS[2]) or 0)
-for i = 4, #ARGV do
-  redis.call('ZADD', KEYS[1], now - tonumber(ARGV[i]), member .. ':' .. i)
+local seen = ARGV[4]
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local paused = tonumber(redis.call('GET', pause) or 0)
+
+local function score_at(rank)
+  return tonumber(redis.call('ZRANGE', log, rank, rank, 'WITHSCORES')[2])
 end
-local mine = redis.call('ZSCORE', KEYS[1], member)
+
+local function expire_after_newest()
+  local newest = score_at(-1)
+  if newest then
+    redis.call('PEXPIRE', log, math.ceil((newest - now + spacing) / 1000) + 1000)
+  end
+end
+
+-- A log this server process has not kept since it started may miss sends of the last window.
+local run_id, uptime = 'unknown', 0
+local info = redis.pcall('INFO', 'server')
+if type(info) == 'string' then
+  run_id = string.match(info, 'run_id:(%w+)') or run_id
+  uptime = (tonumber(string.match(info, 'uptime_in_seconds:(%d+)')) or 0) * 1000000
+end
+local marker = redis.call('GET', marker_key)
+local lost, hold = 0, 0
+if marker ~= run_id then
+  if uptime < spacing then
+    hold = now - uptime + spacing  -- what the lost log held was sent before this server started
+  elseif marker or seen ~= '' then
+    hold = now + spacing  -- another server kept it (a failover), or it was flushed or evicted
+  end  -- else: the first use of this budget on a server that has run for over a window
+  redis.call('SET', marker_key, run_id)
+  if hold > now then
+    if marker or seen ~= '' then lost = 1 else lost = 2 end
+    if hold > paused then
+      redis.call('SET', pause, hold, 'PX', math.ceil((hold - now) / 1000) + 1000)
+      paused = hold
+    end
+  end
+end
+local held = math.max(0, paused - now)
+
+for i = 5, #ARGV do
+  redis.call('ZADD', log, now - tonumber(ARGV[i]), member .. ':' .. i)
+end
+
+local mine = redis.call('ZSCORE', log, member)
 if mine then
   mine = tonumber(mine)
-  if paused <= now or mine >= paused then
-    if mine <= now then return 0 end
-    return mine - now
+  if paused > now and mine < paused then
+    -- A pause began after this place was taken: queue again behind it (below).
+    redis.call('ZREM', log, member)
+  elseif mine > now then
+    -- Still waiting: move up as far as the places before it allow.
+    local rank = redis.call('ZRANK', log, member)
+    local start = math.max(now, paused)
+    if rank > 0 then start = math.max(start, score_at(rank - 1)) end
+    if rank >= limit then start = math.max(start, score_at(rank - limit) + spacing) end
+    if start < mine then
+      redis.call('ZADD', log, start, member)
+      mine = start
+    end
+    return {mine - now, run_id, lost, held}
+  elseif mine == now then
+    return {0, run_id, lost, held}
+  elseif now - mine < spacing then
+    -- Late (a busy client): record the real send time. Places given out meanwhile may now
+    -- rank before it, and the places `limit` after the ones that moved may be too close:
+    -- move those later, and so on down the chain. They are all still to come (at least one
+    -- window after this one's planned start), and their requests ask again before they go.
+    local first = redis.call('ZRANK', log, member) + limit
+    redis.call('ZADD', log, now, member)
+    local last = redis.call('ZRANK', log, member) + limit
+    while true do
+      local places = redis.call('ZRANGE', log, first, last, 'WITHSCORES')
+      if #places == 0 then break end
+      local earlier = redis.call(
+        'ZRANGE', log, first - limit, first - limit + #places / 2 - 1, 'WITHSCORES')
+      local moved = false
+      for i = 2, #places, 2 do
+        local earliest = tonumber(earlier[i]) + spacing
+        if tonumber(places[i]) < earliest then
+          redis.call('ZADD', log, earliest, places[i - 1])
+          moved = true
+        end
+      end
+      if not moved then break end
+      first, last = first + limit, last + limit
+    end
+    expire_after_newest()
+    return {0, run_id, lost, held}
+  else
+    -- More than a window late: its place is long gone. Queue again (below).
+    redis.call('ZREM', log, member)
   end
-  -- A pause began after this place was taken and before it was used: queue again behind it.
-  redis.call('ZREM', KEYS[1], member)
 end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - spacing)
+
+redis.call('ZREMRANGEBYSCORE', log, '-inf', now - spacing)
 local start = math.max(now, paused)
-if redis.call('ZCARD', KEYS[1]) >= limit then
-  local kth = redis.call('ZRANGE', KEYS[1], -limit, -limit, 'WITHSCORES')
-  start = math.max(start, tonumber(kth[2]) + spacing)
+if redis.call('ZCARD', log) >= limit then
+  start = math.max(start, score_at(-limit) + spacing)
 end
-redis.call('ZADD', KEYS[1], start, member)
-local newest = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
-redis.call('PEXPIRE', KEYS[1], math.ceil((tonumber(newest[2]) - now + spacing) / 1000) + 1000)
-return start - now
+redis.call('ZADD', log, start, member)
+expire_after_newest()
+return {start - now, run_id, lost, held}
 """
 
-# KEYS as above. ARGV[1]: the pause in microseconds. Returns the microseconds the pause lasts.
+_RELEASE: Final = """
+-- Give places back, and move the releasing process's later places up as far as the window
+-- allows. Part of paddle_async's RedisRateLimiter.
+--
+-- KEYS[1]   the window log; KEYS[2] the end of the pause (see the acquire script)
+-- ARGV[1]   sends allowed per window
+-- ARGV[2]   the window plus margin, in microseconds
+-- ARGV[3]   the member prefix of the releasing process
+-- ARGV[4..] the members to give back
+--
+-- Returns the members of the releasing process whose places moved up: that process wakes
+-- their requests at once. Other processes' places stay where they are (their requests are
+-- asleep); the acquire script moves them up when they next ask.
+if redis.replicate_commands then redis.replicate_commands() end
+local log = KEYS[1]
+local limit = tonumber(ARGV[1])
+local spacing = tonumber(ARGV[2])
+local prefix = ARGV[3]
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local paused = tonumber(redis.call('GET', KEYS[2]) or 0)
+for i = 4, #ARGV do redis.call('ZREM', log, ARGV[i]) end
+local entries = redis.call('ZRANGE', log, 0, -1, 'WITHSCORES')
+local names, scores = {}, {}
+for i = 1, #entries, 2 do
+  names[#names + 1] = entries[i]
+  scores[#scores + 1] = tonumber(entries[i + 1])
+end
+local moved = {}
+for k = 1, #scores do
+  if scores[k] > now and string.sub(names[k], 1, #prefix) == prefix then
+    local start = math.max(now, paused)
+    if k > 1 then start = math.max(start, scores[k - 1]) end
+    if k > limit then start = math.max(start, scores[k - limit] + spacing) end
+    if start < scores[k] then
+      scores[k] = start
+      redis.call('ZADD', log, start, names[k])
+      moved[#moved + 1] = names[k]
+    end
+  end
+end
+return moved
+"""
+
 _PAUSE: Final = """
+-- Pause every sender of a budget shared through Redis (a 429's Retry-After), and drop the
+-- places not yet due: their requests queue again behind the pause. Part of paddle_async's
+-- RedisRateLimiter.
+--
+-- KEYS[1]   the window log; KEYS[2] the end of the pause (see the acquire script)
+-- ARGV[1]   the pause in microseconds (the caller bounds it)
+--
+-- Returns the microseconds the pause lasts.
 if redis.replicate_commands then redis.replicate_commands() end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
@@ -124,8 +327,66 @@ return paused - now
 """
 
 
-class _RedisIsBack(Exception):
-    """Ends a local wait early: the shared budget is reachable again."""
+@attrs.frozen
+class _Answer:
+    """The acquire script's reply (see its header)."""
+
+    wait: int
+    marker: str
+    lost: int
+    paused: int
+
+    @classmethod
+    def from_reply(cls, reply: object) -> _Answer:
+        """Read the script's reply; anything else counts as Redis misbehaving."""
+        if isinstance(reply, list | tuple) and len(reply) == 4:
+            wait, marker, lost, paused = reply
+            if (
+                isinstance(wait, int)
+                and isinstance(marker, bytes | str)
+                and isinstance(lost, int)
+                and isinstance(paused, int)
+            ):
+                text = marker.decode("ascii", "replace") if isinstance(marker, bytes) else marker
+                return cls(wait, text[:64], lost, paused)
+        raise RedisError("the acquire script answered something unexpected")
+
+
+def _forget_until(times: collections.deque[float], cutoff: float) -> None:
+    """Drop the times at or before ``cutoff`` from an ascending deque."""
+    while times and times[0] <= cutoff:
+        times.popleft()
+
+
+def _connect(url: str, *, timeout: float, max_connections: int) -> aioredis.Redis:
+    """Create a Redis client for ``url``; a URL redis-py refuses is a `ConfigurationError`."""
+    scheme = url.partition("://")[0] if "://" in url else ""
+    if scheme not in ("redis", "rediss", "unix"):
+        shown = f"{scheme}://" if scheme else "no scheme"
+        raise errors.ConfigurationError(
+            f"the Redis URL must start with redis://, rediss:// or unix://, got {shown}"
+        )
+    try:
+        # Our own retries and timeouts decide; redis-py only reconnects a stale connection.
+        return aioredis.Redis.from_url(
+            url,
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+            retry=Retry(NoBackoff(), 1),
+            max_connections=max_connections,
+        )
+    except (ValueError, TypeError) as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        # redis-py quotes parts of the URL; the part before the host may hold a password.
+        credentials = url.partition("://")[2].rpartition("@")[0]
+        if credentials:
+            reason = reason.replace(credentials, "***")
+        raise errors.ConfigurationError(f"the Redis URL is not usable: {reason}") from None
+
+
+def _positive(name: str, value: float) -> None:
+    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+        raise errors.ConfigurationError(f"{name} must be a finite number above 0, got {value!r}")
 
 
 class RedisRateLimiter:
@@ -141,9 +402,11 @@ class RedisRateLimiter:
         limit: The budget shared by all processes (default: Paddle's 240 requests per 60 s).
             Its ``margin`` is added between the oldest and newest request of a full window.
         key: The name of this budget in Redis, the same in every process sharing it: one
-            per egress IP address. For key ``K`` the limiter stores ``{K}:log`` and
-            ``{K}:pause`` (braces included, so a Redis Cluster keeps both in one slot).
-        timeout: Seconds one Redis call may take before it counts as a failure.
+            per egress IP address. For key ``K`` the limiter stores ``{K}:log``,
+            ``{K}:pause`` and ``{K}:marker`` (braces included, so a Redis Cluster keeps them
+            in one slot).
+        timeout: Seconds one Redis call may take before it counts as a failure (the wait
+            for a turn among ``max_connections`` calls does not count).
         on_failure: While Redis is unreachable: ``"wait"`` for it, or ``"local"``: pace this
             process alone at ``fallback_share`` of the budget.
         max_wait: With ``"wait"``: seconds a request waits for Redis before raising
@@ -151,6 +414,14 @@ class RedisRateLimiter:
         fallback_share: With ``"local"``: the share of ``limit`` this process may use alone;
             at most 1 / the number of processes sharing the budget keeps them all under it.
         retry_interval: Seconds between attempts to reach Redis again.
+        max_connections: Redis calls this limiter makes at once; more requests queue for a
+            turn. With a client of your own, its pool must allow this many connections.
+        max_pause: The longest pause `pause` stores, in seconds (default 60, Paddle's
+            lockout).
+
+    Raises:
+        ConfigurationError: A setting cannot work, or ``redis`` is a URL redis-py refuses
+            (or neither a URL nor a client).
     """
 
     def __init__(
@@ -164,48 +435,79 @@ class RedisRateLimiter:
         max_wait: float | None = 60.0,
         fallback_share: float = 0.25,
         retry_interval: float = 1.0,
+        max_connections: int = 10,
+        max_pause: float = DEFAULT_MAX_PAUSE,
     ) -> None:
         if on_failure not in ("wait", "local"):
             raise errors.ConfigurationError(
                 f"on_failure must be 'wait' or 'local', got {on_failure!r}"
             )
-        if not timeout > 0 or not retry_interval > 0:
-            raise errors.ConfigurationError("timeout and retry_interval must be positive")
-        if max_wait is not None and max_wait < 0:
-            raise errors.ConfigurationError("max_wait must not be negative")
-        if not 0 < fallback_share <= 1:
+        _positive("timeout", timeout)
+        _positive("retry_interval", retry_interval)
+        if max_wait is not None and not (
+            isinstance(max_wait, int | float) and math.isfinite(max_wait) and max_wait >= 0
+        ):
+            raise errors.ConfigurationError(
+                f"max_wait must be None or a finite number of at least 0, got {max_wait!r}"
+            )
+        if not (isinstance(fallback_share, int | float) and 0 < fallback_share <= 1):
             raise errors.ConfigurationError("fallback_share must be above 0 and at most 1")
+        if not (isinstance(max_connections, int) and max_connections >= 1):
+            raise errors.ConfigurationError(
+                f"max_connections must be an int of at least 1, got {max_connections!r}"
+            )
+        self._max_pause = check_max_pause(max_pause)
         self._limit = limit or RateLimit()
         self._spacing = self._limit.per * (1 + self._limit.margin)
+        self._spacing_micros = round(self._spacing * _MICROS)
+        self._ask_again = max(_ASK_AGAIN_AT_LEAST, self._spacing / _ASK_AGAIN_PER_WINDOW)
         self._key = key
-        self._keys = (f"{{{key}}}:log", f"{{{key}}}:pause")
+        self._keys = (f"{{{key}}}:log", f"{{{key}}}:pause", f"{{{key}}}:marker")
         self._timeout = timeout
         self._on_failure: OnFailure = on_failure
         self._max_wait = max_wait
         self._retry_interval = retry_interval
         if isinstance(redis, str):
-            # Our own retries and timeouts decide; redis-py only reconnects a stale connection.
-            self._redis = aioredis.Redis.from_url(
-                redis,
-                socket_timeout=timeout,
-                socket_connect_timeout=timeout,
-                retry=Retry(NoBackoff(), 1),
-            )
+            self._redis = _connect(redis, timeout=timeout, max_connections=max_connections)
             self._owns_redis = True
-        else:
+        elif hasattr(redis, "register_script"):  # a redis.asyncio.Redis (or cluster) client
             self._redis = redis
             self._owns_redis = False
+            pool_size = getattr(getattr(redis, "connection_pool", None), "max_connections", None)
+            if isinstance(pool_size, int) and pool_size >= 1:
+                max_connections = min(max_connections, pool_size)
+        else:
+            raise errors.ConfigurationError(
+                "redis must be a redis:// URL or a redis.asyncio.Redis client, "
+                f"got {type(redis).__name__}"
+            )
+        # Calls queue here rather than in redis-py's pool, whose limit raises an error that
+        # would read as an outage; the wait for a turn is not part of `timeout`.
+        self._turns = asyncio.Semaphore(max_connections)
         self._acquire_script = self._redis.register_script(_ACQUIRE)
+        self._release_script = self._redis.register_script(_RELEASE)
         self._pause_script = self._redis.register_script(_PAUSE)
         self._name = uuid.uuid4().hex
         self._numbers = itertools.count()
+        self._marker = ""  # the marker of the log as last seen (see the acquire script)
         self._closed = False
-        self._releasing: set[asyncio.Task[None]] = set()
+        self._notice = WaitNotice(
+            f"shared rate limit {key!r}",
+            self._limit,
+            pause="a pause shared through Redis (a 429's Retry-After, or a lost window log)",
+        )
+        # Requests of this limiter asleep on a place, by member: woken when their place moves.
+        self._wakes: dict[str, asyncio.Future[None]] = {}
+        self._to_release: list[str] = []
+        self._moved_at = 0.0  # when this limiter last asked Redis to move its places up
+        self._releasing: set[asyncio.Future[Any]] = set()  # calls aclose() waits for
         # This process's own view of pauses: kept even when Redis cannot share them.
         self._paused_until = 0.0
-        # The outage, if any: when it began, and when a request may next try Redis.
+        # The outage, if any: when it began, when a request may next try Redis, and a future
+        # done when Redis answers again (it ends local waits).
         self._down_since: float | None = None
         self._next_try = 0.0
+        self._back: asyncio.Future[None] | None = None
         self._fallback: SlidingWindowLimiter | None = None  # made fresh for each outage
         self._fallback_limit = RateLimit(
             requests=max(1, math.floor(self._limit.requests * fallback_share)),
@@ -255,7 +557,10 @@ class RedisRateLimiter:
         if self._closed:
             return
         self._closed = True
-        if self._releasing:
+        for wake in self._wakes.values():
+            if not wake.done():
+                wake.set_result(None)  # its request finds the limiter closed
+        while self._releasing:
             await asyncio.gather(*self._releasing, return_exceptions=True)
         if self._owns_redis:
             await self._redis.aclose()
@@ -263,21 +568,6 @@ class RedisRateLimiter:
     def _check_open(self) -> None:
         if self._closed:
             raise RateLimiterUnavailableError("the shared rate limiter is closed", waited=0.0)
-
-    def _release(self, member: str) -> None:
-        """Give a reserved place back, in the background: its waiter was cancelled."""
-        if self._closed:
-            return
-        task = asyncio.get_running_loop().create_task(self._remove(member))
-        self._releasing.add(task)
-        task.add_done_callback(self._releasing.discard)
-
-    async def _remove(self, member: str) -> None:
-        try:
-            async with asyncio.timeout(self._timeout):
-                await self._redis.zrem(self._keys[0], member)
-        except _UNAVAILABLE:
-            pass  # the place expires with the window anyway
 
     async def acquire(self, sleep: Sleep) -> None:
         """Wait until one more request fits the shared window, then count it as sent.
@@ -295,6 +585,7 @@ class RedisRateLimiter:
             await sleep(paused)
         member = f"{self._name}:{next(self._numbers)}"
         waiting_since: float | None = None  # when this request first found Redis unavailable
+        noticed = False
         while True:
             self._check_open()
             now = time.monotonic()
@@ -306,27 +597,32 @@ class RedisRateLimiter:
                 waiting_since = now if waiting_since is None else waiting_since
                 await self._wait_for_redis(sleep, now - waiting_since)
                 continue
-            if self._down_since is not None:
+            probing = self._down_since is not None
+            if probing:
                 # This request probes Redis; the others keep to the policy meanwhile.
                 self._next_try = now + self._retry_interval
             # Sends made without Redis join the shared log with the first call that succeeds.
             backfill = self._backfill(now) if self._fallback_sent else []
             try:
-                delay = await self._call_acquire(member, backfill)
+                answer = await self._ask(member, backfill, probing=probing)
             except _UNAVAILABLE as exc:
                 await self._lost(exc)
                 continue
-            except BaseException:
-                self._release(member)  # cancelled mid-call: the script may have run
-                raise
+            if answer is None:
+                continue  # Redis was lost while this request waited for its turn
             self._found(backfilled_until=now if backfill else None)
-            if delay <= 0:
+            self._note_lost_log(answer)
+            if answer.wait <= 0:
                 return
+            delay = answer.wait / _MICROS
+            if not noticed:
+                noticed = True
+                self._notice.waiting(delay, now, paused=answer.paused > 0)
             try:
-                await sleep(delay / _MICROS)
+                await self._sleep_on_place(member, sleep, delay)
             except BaseException:
                 # Cancelled (or the client closed) while holding a place: give it back, so
-                # that no process queues behind a request that will never be sent.
+                # that no request queues behind one that will never be sent.
                 self._release(member)
                 raise
 
@@ -334,16 +630,21 @@ class RedisRateLimiter:
         """Hold every request of every process sharing the budget for ``seconds`` from now.
 
         Args:
-            seconds: A 429's Retry-After. This process pauses even when Redis cannot share it.
+            seconds: A 429's Retry-After, clamped to ``[0, max_pause]``; NaN or anything that
+                is no number counts as ``max_pause``. This process pauses even when Redis
+                cannot share it.
         """
+        seconds = pause_seconds(seconds, self._max_pause)
+        if seconds <= 0:
+            return
         self._paused_until = max(self._paused_until, time.monotonic() + seconds)
         if self._fallback is not None and self._down_since is not None:
             await self._fallback.pause(seconds)
         if self._closed:
             return
         try:
-            async with asyncio.timeout(self._timeout):
-                await self._pause_script(keys=self._keys, args=[round(seconds * _MICROS)])
+            async with self._turns, asyncio.timeout(self._timeout):
+                await self._pause_script(keys=self._keys[:2], args=[round(seconds * _MICROS)])
         except _UNAVAILABLE as exc:
             logger.warning(
                 "shared rate limit %r: could not share a %.1f s pause (a 429's Retry-After) "
@@ -353,57 +654,150 @@ class RedisRateLimiter:
                 _describe(exc),
             )
 
-    async def _call_acquire(self, member: str, backfill: list[int]) -> int:
-        args: list[Any] = [self._limit.requests, round(self._spacing * _MICROS), member]
+    async def _ask(self, member: str, backfill: list[int], *, probing: bool) -> _Answer | None:
+        """Run the acquire script; return None if Redis was lost while waiting for a turn.
+
+        A request cancelled meanwhile gives its place back once the call has ended: the
+        script may still run and give it one, which a release sent at once could miss.
+        """
+        args: list[Any] = [self._limit.requests, self._spacing_micros, member, self._marker]
         args.extend(backfill)
-        async with asyncio.timeout(self._timeout):
-            result = await self._acquire_script(keys=self._keys, args=args)
-        return int(result)
+        abandoned = False
+
+        async def call() -> object:
+            async with self._turns:
+                if abandoned or (self._down_since is not None and not probing):
+                    return None
+                async with asyncio.timeout(self._timeout):
+                    return await self._acquire_script(keys=self._keys, args=args)
+
+        calling = asyncio.ensure_future(call())
+        try:
+            reply = await asyncio.shield(calling)
+        except BaseException as exc:
+            if calling.done() and not calling.cancelled() and calling.exception() is exc:
+                raise  # the call failed: the request asks again with the same member
+            # This request was cancelled (its call may still run).
+            if not calling.done():
+                abandoned = True
+                self._releasing.add(calling)  # aclose() waits for it
+                calling.add_done_callback(self._releasing.discard)
+            calling.add_done_callback(functools.partial(self._release_after, member))
+            raise
+        if reply is None:
+            return None
+        answer = _Answer.from_reply(reply)
+        self._marker = answer.marker
+        return answer
+
+    def _note_lost_log(self, answer: _Answer) -> None:
+        if answer.lost == 1:
+            logger.warning(
+                "shared rate limit %r: Redis lost the window log (it restarted, failed over "
+                "or was flushed), so sends of the last window are unknown; every process "
+                "waits %.1f s, until one window has passed since",
+                self._key,
+                answer.paused / _MICROS,
+            )
+        elif answer.lost == 2:
+            logger.warning(
+                "shared rate limit %r: Redis started less than one window ago and has no "
+                "record of this budget (a restart may have lost it); every process waits "
+                "%.1f s, until it has run for one window",
+                self._key,
+                answer.paused / _MICROS,
+            )
+
+    async def _sleep_on_place(self, member: str, sleep: Sleep, delay: float) -> None:
+        """Sleep until a place's planned start, or until the place moves up.
+
+        While requests wait, one of them asks Redis every `_ask_again` seconds to move this
+        limiter's places up into places that other processes gave back: one call per limiter,
+        however many requests wait.
+        """
+        deadline = time.monotonic() + delay
+        wake = self._wakes[member] = asyncio.get_running_loop().create_future()
+        try:
+            while not wake.done() and (left := deadline - time.monotonic()) > 0:
+                await sleep_unless(sleep, min(left, self._ask_again), wake)
+                now = time.monotonic()
+                if not wake.done() and now < deadline and now >= self._moved_at + self._ask_again:
+                    await self._move_up([])
+        finally:
+            del self._wakes[member]
+
+    def _release_after(self, member: str, call: asyncio.Future[object]) -> None:
+        """Give back the place an abandoned call may have taken (unless it never ran)."""
+        never_ran = not call.cancelled() and call.exception() is None and call.result() is None
+        if not never_ran:
+            self._release(member)
+
+    def _release(self, member: str) -> None:
+        """Give a reserved place back, in the background: its waiter was cancelled."""
+        if self._closed:
+            return
+        self._to_release.append(member)
+        if len(self._to_release) == 1:
+            # One script call for every place given back in this step of the event loop.
+            task = asyncio.get_running_loop().create_task(self._release_batch())
+            self._releasing.add(task)
+            task.add_done_callback(self._releasing.discard)
+
+    async def _release_batch(self) -> None:
+        members, self._to_release = self._to_release, []
+        await self._move_up(members)
+
+    async def _move_up(self, released: list[str]) -> None:
+        """Give ``released`` places back, move this limiter's waiting places up as far as the
+        window allows, and wake the requests whose places moved."""
+        self._moved_at = time.monotonic()
+        args: list[Any] = [self._limit.requests, self._spacing_micros, f"{self._name}:"]
+        try:
+            async with self._turns, asyncio.timeout(self._timeout):
+                moved = await self._release_script(keys=self._keys[:2], args=args + released)
+        except _UNAVAILABLE:
+            return  # given-back places expire with the window; the waits end as planned
+        for name in moved if isinstance(moved, list) else ():
+            wake = self._wakes.get(name.decode() if isinstance(name, bytes) else str(name))
+            if wake is not None and not wake.done():
+                wake.set_result(None)
 
     async def _acquire_locally(self, sleep: Sleep) -> bool:
         """Take a place in the local fallback window; return False if Redis came back first."""
-        fallback = self._fallback
+        fallback, back = self._fallback, self._back
         assert fallback is not None
+        assert back is not None
 
         async def sleep_and_probe(seconds: float) -> None:
             # Sleep in steps, so a long local wait notices Redis coming back.
             deadline = time.monotonic() + seconds
-            while (left := deadline - time.monotonic()) > 0:
+            while not back.done() and (left := deadline - time.monotonic()) > 0:
                 await sleep(min(left, self._retry_interval))
-                if self._down_since is None or (
-                    time.monotonic() >= self._next_try and await self._probe()
-                ):
-                    raise _RedisIsBack
+                if self._down_since is not None and time.monotonic() >= self._next_try:
+                    await self._probe()
 
-        try:
-            await fallback.acquire(sleep_and_probe)
-        except _RedisIsBack:
+        if not await fallback._acquire_unless(sleep_and_probe, back):
             return False
         now = time.monotonic()
-        sent = self._fallback_sent
-        sent.append(now)
-        while sent and sent[0] <= now - self._spacing:
-            sent.popleft()
+        self._fallback_sent.append(now)
+        _forget_until(self._fallback_sent, now - self._spacing)
         return True
 
-    async def _probe(self) -> bool:
-        """Ask Redis whether it is back; return True (and leave the outage) if it answers."""
+    async def _probe(self) -> None:
+        """Ask Redis whether it is back (then leave the outage)."""
         self._next_try = time.monotonic() + self._retry_interval
         try:
-            async with asyncio.timeout(self._timeout):
+            async with self._turns, asyncio.timeout(self._timeout):
                 await self._redis.ping()
         except _UNAVAILABLE as exc:
             await self._lost(exc)
-            return False
+            return
         self._found(backfilled_until=None)
-        return True
 
     def _backfill(self, now: float) -> list[int]:
         """Return the ages (microseconds) of local sends still inside the window."""
-        sent = self._fallback_sent
-        while sent and sent[0] <= now - self._spacing:
-            sent.popleft()
-        return [round((now - t) * _MICROS) for t in sent]
+        _forget_until(self._fallback_sent, now - self._spacing)
+        return [round((now - t) * _MICROS) for t in self._fallback_sent]
 
     async def _wait_for_redis(self, sleep: Sleep, waited: float) -> None:
         if self._max_wait is not None and waited + self._retry_interval > self._max_wait:
@@ -423,9 +817,13 @@ class RedisRateLimiter:
             )
             return
         self._down_since = now
+        self._back = asyncio.get_running_loop().create_future()
         if self._on_failure == "local":
-            self._fallback = SlidingWindowLimiter(self._fallback_limit)
-            # Others may have used the whole budget just before: start after that window.
+            # Others may have used the whole budget just before: start after that window
+            # (which may be longer than the pause a 429 could ask for).
+            self._fallback = SlidingWindowLimiter(
+                self._fallback_limit, max_pause=max(self._max_pause, self._spacing)
+            )
             await self._fallback.pause(self._spacing)
             logger.warning(
                 "shared rate limit %r: Redis unavailable (%s); pacing this process alone at "
@@ -451,9 +849,7 @@ class RedisRateLimiter:
 
     def _found(self, *, backfilled_until: float | None) -> None:
         if backfilled_until is not None:
-            sent = self._fallback_sent
-            while sent and sent[0] <= backfilled_until:
-                sent.popleft()
+            _forget_until(self._fallback_sent, backfilled_until)
         if self._down_since is None:
             return
         logger.warning(
@@ -462,6 +858,8 @@ class RedisRateLimiter:
             time.monotonic() - self._down_since,
         )
         self._down_since = None
+        if self._back is not None and not self._back.done():
+            self._back.set_result(None)  # local waits end: their requests ask Redis
 
 
 def _describe(exc: BaseException) -> str:

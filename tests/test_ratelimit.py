@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
 
 import pytest
 from sliding_window import max_in_any_window
 
 from paddle_async import RateLimit, RateLimiter, SlidingWindowLimiter
+from paddle_async.errors import ClientClosedError, ConfigurationError
 
 
 class FakeClock:
@@ -136,3 +141,170 @@ async def test_released_places_keep_every_window_within_the_budget() -> None:
     await asyncio.gather(*tasks, return_exceptions=True)
     assert len(sent) == 40 - len(tasks[10::3])
     assert max_in_any_window(sent, 0.1) <= 5
+
+
+# Pauses: any value a server or a caller hands over gives a bounded pause and no exception.
+
+MAX = 60.0  # the documented maximum pause: Paddle's lockout
+
+
+@pytest.mark.parametrize(
+    ("seconds", "expected"),
+    [
+        pytest.param(float("nan"), [MAX], id="nan"),
+        pytest.param(float("inf"), [MAX], id="inf"),
+        pytest.param(1e308, [MAX], id="1e308"),
+        pytest.param(10**400, [MAX], id="int-beyond-float"),
+        pytest.param(86400, [MAX], id="one-day"),
+        pytest.param(Decimal("NaN"), [MAX], id="decimal-nan"),
+        pytest.param("soon", [MAX], id="not-a-number"),
+        pytest.param(None, [MAX], id="none"),
+        pytest.param(-1.0, [], id="negative"),
+        pytest.param(float("-inf"), [], id="minus-inf"),
+        pytest.param(2.5, [2.5], id="plain"),
+    ],
+)
+async def test_a_pause_is_bounded_whatever_it_is_given(seconds: Any, expected: list[float]) -> None:
+    """pause() clamps to [0, max_pause]; NaN and what is not a number pause for the maximum."""
+    clock = FakeClock()
+    limiter = SlidingWindowLimiter(RateLimit(requests=10, per=1.0), clock=clock)
+    await limiter.pause(seconds)
+    await limiter.acquire(clock.sleep)
+    assert expected == clock.slept
+
+
+async def test_the_maximum_pause_is_configurable() -> None:
+    """max_pause bounds a pause below Paddle's 60 s when the caller wants that."""
+    clock = FakeClock()
+    limiter = SlidingWindowLimiter(RateLimit(requests=10, per=1.0), clock=clock, max_pause=5.0)
+    await limiter.pause(30.0)
+    await limiter.acquire(clock.sleep)
+    assert [5.0] == clock.slept
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(lambda: RateLimit(requests=0), id="no-requests"),
+        pytest.param(lambda: RateLimit(per=float("inf")), id="infinite-window"),
+        pytest.param(lambda: RateLimit(per=float("nan")), id="nan-window"),
+        pytest.param(lambda: RateLimit(margin=float("nan")), id="nan-margin"),
+        pytest.param(lambda: RateLimit(margin=-0.1), id="negative-margin"),
+        pytest.param(lambda: SlidingWindowLimiter(RateLimit(), max_pause=-1.0), id="max-pause<0"),
+        pytest.param(
+            lambda: SlidingWindowLimiter(RateLimit(), max_pause=float("inf")), id="max-pause-inf"
+        ),
+    ],
+)
+def test_budgets_that_cannot_work_are_configuration_errors(make: Callable[[], object]) -> None:
+    """A budget or maximum pause that is not a finite positive number is refused at once."""
+    with pytest.raises(ConfigurationError):
+        make()
+
+
+# Cancelled waiters: the ones behind them move up.
+
+
+async def test_cancelled_waiters_never_hold_up_the_ones_after_them() -> None:
+    """Budget 2 per 2 s: A and B go at once, C, D and E wait; C and D are cancelled at 0.5 s.
+    E then goes when the window allows (~2.04 s), not behind C and D (4.08 s), and so does F,
+    a request made at 1 s."""
+    limiter = SlidingWindowLimiter(RateLimit(requests=2, per=2.0))
+    started = time.monotonic()
+    went: dict[str, float] = {}
+
+    async def send(name: str) -> None:
+        await limiter.acquire(asyncio.sleep)
+        went[name] = time.monotonic() - started
+
+    tasks = {name: asyncio.create_task(send(name)) for name in "ABCDE"}
+    await asyncio.sleep(0.5)
+    tasks["C"].cancel()
+    tasks["D"].cancel()
+    await asyncio.sleep(0.5)
+    tasks["F"] = asyncio.create_task(send("F"))
+    await asyncio.gather(*tasks.values(), return_exceptions=True)
+    print(f"\nin-process, C and D cancelled at 0.5 s: {went}")
+    assert ["A", "B", "E", "F"] == sorted(went)
+    assert went["A"] < 0.3
+    assert went["B"] < 0.3
+    assert 2.03 <= went["E"] < 2.6
+    assert 2.03 <= went["F"] < 2.6
+
+
+async def steps(condition: Callable[[], bool]) -> None:
+    """Let the event loop run until `condition` holds (100 steps at most)."""
+    for _ in range(100):
+        if condition():
+            return
+        await asyncio.sleep(0)
+
+
+async def test_a_waiter_behind_a_cancelled_one_is_woken_early() -> None:
+    """On a fake clock: the place given back is taken by the waiter behind it, at once."""
+    clock = FakeClock()
+    limiter = SlidingWindowLimiter(RateLimit(requests=1, per=10.0, margin=0.0), clock=clock)
+    await limiter.acquire(clock.sleep)
+    never = asyncio.Event()
+    asked: list[float] = []
+
+    async def wait_for_wake(seconds: float) -> None:
+        asked.append(seconds)
+        await never.wait()
+
+    ahead = asyncio.create_task(limiter.acquire(wait_for_wake))
+    behind = asyncio.create_task(limiter.acquire(wait_for_wake))
+    await steps(lambda: len(asked) == 2)
+    ahead.cancel()
+    await asyncio.gather(ahead, return_exceptions=True)
+    await steps(lambda: len(asked) == 3)
+    behind.cancel()
+    await asyncio.gather(behind, return_exceptions=True)
+    # behind first waited 20 s (behind `ahead`), then was told to wait 10 s instead.
+    assert [10.0, 20.0, 10.0] == asked
+
+
+async def test_a_failing_sleep_gives_the_place_back() -> None:
+    """When the client closes during a wait, its sleep raises: acquire raises that, and the
+    request's place is free for the next one."""
+    clock = FakeClock()
+    limiter = SlidingWindowLimiter(RateLimit(requests=1, per=10.0, margin=0.0), clock=clock)
+    await limiter.acquire(clock.sleep)
+
+    async def closed(seconds: float) -> None:
+        raise ClientClosedError("the Paddle client was closed")
+
+    with pytest.raises(ClientClosedError):
+        await limiter.acquire(closed)
+    await limiter.acquire(clock.sleep)
+    assert [10.0] == clock.slept
+
+
+# Pacing is not silent.
+
+
+def pacing_lines(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "paddle_async" and r.levelno == logging.INFO and "waits" in r.getMessage()
+    ]
+
+
+async def test_pacing_logs_one_line_per_window(caplog: pytest.LogCaptureFixture) -> None:
+    """The first delayed request logs one INFO line with its wait; the others delayed after it
+    do not; a delay after a window without any logs again."""
+    caplog.set_level(logging.INFO, logger="paddle_async")
+    clock = FakeClock()
+    limiter = SlidingWindowLimiter(RateLimit(requests=2, per=10.0, margin=0.0), clock=clock)
+    for _ in range(6):
+        await limiter.acquire(clock.sleep)
+    first = pacing_lines(caplog)
+    clock.now += 60.0
+    for _ in range(3):
+        await limiter.acquire(clock.sleep)
+    assert [10.0, 10.0, 10.0] == clock.slept
+    assert 1 == len(first)
+    assert "10.0 s" in first[0]
+    assert "2 requests per 10 s" in first[0]
+    assert 2 == len(pacing_lines(caplog))
