@@ -22,7 +22,7 @@ from ._convert import LOCAL, StructureError, structurer, unstructure, unstructur
 from ._pagination import CURSOR, AsyncPaginator
 from ._protocol import ApiRequest, Envelope, Sender, encode_query
 from ._types import TimeoutArg
-from ._validation import ID_PREFIXES, RULE, IdRule, check_id
+from ._validation import ID_PREFIXES, RULE, IdRule, check_id, id_of
 
 __all__ = [
     "Path",
@@ -55,14 +55,14 @@ class Path:
     __slots__ = ("_kinds", "_template")
 
     def __init__(self, template: str) -> None:
-        kinds: dict[str, str] = {}
+        kinds: dict[str, tuple[str, Callable[[str], object]]] = {}
         for _, name, _, _ in string.Formatter().parse(template):
             if name is None:
                 continue
             kind = name.removesuffix("_id")
             if not name.endswith("_id") or kind not in ID_PREFIXES:
                 raise ValueError(f"{template}: {{{name}}} is not the id of a known entity")
-            kinds[name] = kind
+            kinds[name] = (kind, id_of(kind).pattern.fullmatch)
         self._template = template
         self._kinds = kinds
 
@@ -75,8 +75,11 @@ class Path:
         Raises:
             ValidationError: An id is not of its entity's form (naming the parameter).
         """
+        kinds = self._kinds
         for name, value in ids.items():
-            check_id(self._kinds[name], value, name)
+            kind, fullmatch = kinds[name]
+            if not (isinstance(value, str) and fullmatch(value)):
+                check_id(kind, value, name)  # raises, naming the parameter
         return self._template.format_map(ids)
 
 
