@@ -328,6 +328,13 @@ def _checks(cls: type) -> tuple[_Check, ...]:
     found = _CHECKS.get(cls)
     if found is not None:
         return found
+    undeclared = [field.name for field in attrs.fields(cls) if NULLABLE not in field.metadata]
+    if undeclared:
+        # The converter sends only declared fields' way (UNSET left out, None as declared):
+        # an undeclared field would be unstructured by cattrs' defaults instead.
+        raise TypeError(
+            f"{cls.__name__}: declare every request field (metadata=declare(...)): {undeclared}"
+        )
     found = _CHECKS[cls] = tuple(
         _Check(
             field.name,

@@ -181,3 +181,17 @@ def test_problems_collects_then_raises_once() -> None:
     assert (FieldError("b", "must be a string, got int"), FieldError("c", "bad")) == (
         caught.value.field_errors
     )
+
+
+@attrs.frozen(kw_only=True)
+class Undeclared(Request):
+    """A request class that forgot to declare a field."""
+
+    name: str = attrs.field(metadata=declare(rules.text(10)))
+    note: str | None = None
+
+
+def test_every_request_field_must_be_declared() -> None:
+    """A request class with a field not declared with declare() cannot be built."""
+    with pytest.raises(TypeError, match=r"\['note'\]"):
+        Undeclared(name="a")
