@@ -28,9 +28,10 @@ PAGE = (
 
 
 def _sdk_structure() -> Any:
-    from paddle_async.customers import _models
+    from paddle_async._convert import structurer
+    from paddle_async.customers import Customer
 
-    return _models.structure_customer
+    return structurer(Customer)
 
 
 @pytest.mark.benchmark(group="decode")
@@ -78,13 +79,13 @@ def test_official_from_dict(benchmark: Any) -> None:
 @pytest.mark.benchmark(group="bytes to models")
 def test_paddle_async_page(benchmark: Any) -> None:
     """paddle_async: the page's bytes to models, as the paginator does it."""
-    from paddle_async._protocol import RawResponse, decode_envelope
+    from paddle_async._protocol import Envelope, RawResponse
 
     structure = _sdk_structure()
 
     def run() -> list[Any]:
-        document = decode_envelope(RawResponse(200, {}, PAGE))
-        return [structure(item) for item in document["data"]]
+        document = Envelope.from_response(RawResponse(200, {}, PAGE))
+        return [structure(item) for item in document.data]
 
     assert len(benchmark(run)) == PAGE_SIZE
 

@@ -9,6 +9,7 @@ async with Paddle(api_key, environment=Environment.SANDBOX) as paddle:
 
 from ._client import Paddle
 from ._pagination import AsyncPaginator, Page
+from ._protocol import ApiRequest, Envelope, Kind, Sender
 from ._ratelimit import RateLimit, RateLimiter, SlidingWindowLimiter
 from ._retry import RetryPolicy
 from ._types import UNSET, Environment, Timeout, Unset
@@ -29,18 +30,22 @@ from .customers import (
 
 __all__ = [
     "UNSET",
+    "ApiRequest",
     "AsyncPaginator",
     "CreateCustomer",
     "CreditBalance",
     "Customer",
+    "Envelope",
     "Environment",
     "ListCreditBalances",
+    "Kind",
     "ListCustomers",
     "Paddle",
     "Page",
     "RateLimit",
     "RateLimiter",
     "RetryPolicy",
+    "Sender",
     "SlidingWindowLimiter",
     "Timeout",
     "UpdateCustomer",

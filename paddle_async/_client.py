@@ -7,26 +7,18 @@ import ipaddress
 import os
 import re
 from collections.abc import Mapping
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import Any
 
+import attrs
 from yarl import URL
 
 from . import errors
-from ._protocol import (
-    ApiRequest,
-    build_headers,
-    decode_envelope,
-    error_from_response,
-)
+from ._protocol import ApiRequest, Envelope, build_headers, error_from_response
 from ._ratelimit import RateLimit, RateLimiter
 from ._retry import RetryPolicy, call_with_retries
-from ._session import Transport, request_headers
-from ._types import Environment, Timeout
-from .customers._operations import Customers
-
-if TYPE_CHECKING:
-    import aiohttp
+from ._session import ClientSession, Transport, request_headers
+from ._types import AsyncContextMixin, Environment, Timeout, TimeoutArg
+from .customers._namespace import Customers
 
 __all__ = ["Paddle"]
 
@@ -201,7 +193,7 @@ def _configure(
         raise errors.ConfigurationError(f"{error} (read from {' and '.join(read)})") from None
 
 
-class Paddle:
+class Paddle(AsyncContextMixin):
     """An async client for the Paddle Billing API, owning one connection pool.
 
     Use it as ``async with Paddle(api_key) as paddle: ...``, or keep one for an application's
@@ -249,23 +241,16 @@ class Paddle:
         max_connections: int = 64,
         max_response_bytes: int = _DEFAULT_MAX_RESPONSE_BYTES,
         rate_limit: RateLimit | RateLimiter | None = _DEFAULT_RATE_LIMIT,
-        session: aiohttp.ClientSession | None = None,
+        session: ClientSession | None = None,
     ) -> None:
         api_key, self._base_url = _configure(api_key, environment, base_url, os.environ)
         self._masked_key = mask_key(api_key)
         self._headers = request_headers(build_headers(api_key, has_body=False))
         self._headers_with_body = request_headers(build_headers(api_key, has_body=True))
         self._timeout = Timeout.coerce(timeout)
-        policy = retry or RetryPolicy()
+        self._retry = retry or RetryPolicy()
         if max_retries is not None:
-            policy = RetryPolicy(
-                max_retries=max_retries,
-                max_time=policy.max_time,
-                initial_backoff=policy.initial_backoff,
-                max_backoff=policy.max_backoff,
-                max_retry_after=policy.max_retry_after,
-            )
-        self._retry = policy
+            self._retry = attrs.evolve(self._retry, max_retries=max_retries)
         if max_connections < 1:
             raise errors.ConfigurationError("max_connections must be at least 1")
         if isinstance(max_response_bytes, bool) or not (
@@ -280,8 +265,8 @@ class Paddle:
         )
         self._closed = False
         self._loop: asyncio.AbstractEventLoop | None = None  # the loop of the first request
-        # The tasks inside `_send`, with their `Task.cancelling()` count when they came in:
-        # `aclose` cancels them, and `_send` tells its own cancellation from their owners'.
+        # The tasks inside `send`, with their `Task.cancelling()` count when they came in:
+        # `aclose` cancels them, and `send` tells its own cancellation from their owners'.
         self._running: dict[asyncio.Task[Any], int] = {}
         self._cancelled_by_close: set[asyncio.Task[Any]] = set()
         self.customers = Customers(self)
@@ -311,14 +296,13 @@ class Paddle:
         """Return how many pooled connections requests hold right now (0 when idle)."""
         return self._transport.connections_in_use()
 
-    async def __aenter__(self) -> Self:
+    async def _open(self) -> None:
         if self._closed:
             raise errors.ClientClosedError("a closed Paddle client cannot be reopened")
         loop = asyncio.get_running_loop()
         if loop is not self._loop:
             self._bind(loop)
         self._transport.open()
-        return self
 
     def _bind(self, loop: asyncio.AbstractEventLoop) -> None:
         """Tie the client to the event loop it first runs on; refuse any other."""
@@ -332,14 +316,6 @@ class Paddle:
             "a Paddle client belongs to the event loop it first ran on, and this is another one "
             "(a second asyncio.run()?): create one client per event loop"
         )
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     async def aclose(self) -> None:
         """Close the client; requests still running fail with `ClientClosedError`.
@@ -381,8 +357,26 @@ class Paddle:
         if self._limiter is not None:
             await self._limiter.pause(seconds)
 
-    async def _send(self, request: ApiRequest, *, timeout: Timeout | float | None = None) -> Any:
-        """Send an API call with pacing and retries; return the decoded success envelope."""
+    async def send(self, request: ApiRequest, *, timeout: TimeoutArg = None) -> Envelope:
+        """Send one API call, paced by the rate limiter and retried as `RetryPolicy` says.
+
+        This is the `Sender` every operation uses; call it for an endpoint the SDK does not
+        cover yet. ``request.path`` is sent below the base URL as it is: validate any id in it.
+
+        Args:
+            request: The call: method, path, encoded query, JSON body (None sends no body and
+                no ``Content-Type``) and `Kind`, which decides how it is retried.
+            timeout: This call's timeout per attempt (default: the client's).
+
+        Returns:
+            The decoded success envelope (``data`` None for a 204).
+
+        Raises:
+            ClientClosedError: The client is closed, or was closed during the call.
+            APIError: Paddle answered with an error status (a subclass per status and code).
+            TransportError: No HTTP response (`APIConnectionError`, `APITimeoutError`).
+            InvalidResponseError: A 2xx response that is not Paddle's envelope.
+        """
         if self._closed:
             raise errors.ClientClosedError("the Paddle client is closed")
         task = asyncio.current_task()
@@ -398,7 +392,7 @@ class Paddle:
         limiter = self._limiter
         transport = self._transport
 
-        async def attempt() -> dict[str, Any]:
+        async def attempt() -> Envelope:
             if limiter is not None:
                 await limiter.acquire(self._sleep)
             raw = await transport.send(
@@ -410,7 +404,7 @@ class Paddle:
                 path=request.path,
             )
             if 200 <= raw.status < 300:
-                return decode_envelope(raw)
+                return Envelope.from_response(raw)
             raise error_from_response(raw)
 
         running = self._running

@@ -29,9 +29,9 @@ from typing import Any, Generic, TypeVar
 import attrs
 
 from ._convert import StructureError
-from ._protocol import Envelope, encode_query, envelope_request_id, next_page_params
+from ._protocol import Envelope, encode_query, next_page_params
 
-__all__ = ["AsyncPaginator", "Page", "query_parameters"]
+__all__ = ["CURSOR", "AsyncPaginator", "Page"]
 
 T = TypeVar("T")
 
@@ -59,7 +59,8 @@ class Page(Generic[T]):
         per_page: The page size Paddle applied (requests above 200 are clamped).
         estimated_total: Paddle's estimate of all matches: exact up to 100,000, 100001 above,
             -1 when not counted, None when not sent. For display only.
-        request_id: ``meta.request_id`` of this page's response.
+        request_id: This page's request id (``meta.request_id``, else the ``Request-Id``
+            header), or None.
     """
 
     items: Sequence[T]
@@ -68,11 +69,6 @@ class Page(Generic[T]):
     per_page: int | None
     estimated_total: int | None
     request_id: str | None
-
-
-def query_parameters(request_class: type[attrs.AttrsInstance]) -> frozenset[str]:
-    """Return the query parameter names of a list request class: its attribute names."""
-    return frozenset(field.name for field in attrs.fields(request_class))
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -154,9 +150,8 @@ class AsyncPaginator(Generic[T]):
 
     async def _fetch(self, query: str) -> Page[T]:
         envelope = await self._fetch_page(query)
-        data = envelope["data"]
-        meta = envelope.get("meta")
-        pagination = meta.get("pagination") if isinstance(meta, dict) else None
+        data = envelope.data
+        pagination = envelope.meta.get("pagination")
         if not isinstance(data, list) or not isinstance(pagination, dict):
             raise envelope.invalid("a list response without a data array or meta.pagination")
         has_more = pagination.get("has_more")
@@ -182,7 +177,7 @@ class AsyncPaginator(Generic[T]):
             next_cursor=next_cursor,
             per_page=_int_or_none(pagination.get("per_page")),
             estimated_total=estimated_total,
-            request_id=envelope_request_id(envelope),
+            request_id=envelope.request_id,
         )
 
     def _check_progress(self, envelope: Envelope, items: Sequence[T]) -> None:

@@ -1,4 +1,4 @@
-"""Sans-I/O: requests as values, headers, envelope decoding, and status -> error mapping.
+"""Sans-I/O: requests as values, the `Sender` protocol, headers, envelopes, status -> error.
 
 Nothing here does I/O, so all of it is tested without an event loop or a server.
 """
@@ -13,23 +13,24 @@ import time
 from collections.abc import Collection, Mapping
 from datetime import UTC
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote, unquote, urlsplit
 
 import attrs
 
 from . import _json, errors
+from ._types import TimeoutArg
+from ._validation import id_of
 from ._version import __version__
 
 __all__ = [
-    "CUSTOMER_ID_PATTERN",
     "USER_AGENT",
     "ApiRequest",
     "Envelope",
     "Kind",
     "RawResponse",
+    "Sender",
     "build_headers",
-    "decode_envelope",
     "encode_query",
     "error_from_response",
     "next_page_params",
@@ -38,9 +39,6 @@ __all__ = [
 ]
 
 USER_AGENT = f"paddle_async/{__version__} (Python {platform.python_version()})"
-# Paddle's pattern is ``^ctm_[a-z\d]{26}$``; Python's ``\d`` also matches Arabic-Indic, full-width
-# and every other Unicode digit, so the digits are spelled out: ASCII only.
-CUSTOMER_ID_PATTERN = re.compile(r"ctm_[0-9a-z]{26}")
 _EXCERPT = 200
 # Delay-seconds are digits (RFC 9110); a fraction or exponent is read too, but never a sign,
 # ``inf``/``nan``, ``_`` or non-ASCII digits, all of which float() would accept.
@@ -105,11 +103,6 @@ def build_headers(api_key: str, *, has_body: bool) -> dict[str, str]:
     return headers
 
 
-def encode_json(value: Any) -> bytes:
-    """Encode a request body compactly (the package's one encoder, `_json.dumps`)."""
-    return _json.dumps(value)
-
-
 def encode_query(params: Mapping[str, str | int | None]) -> str:
     """Encode query parameters, leaving out None; arrays arrive here already comma-joined."""
     # What urlencode(safe=",[]", quote_via=quote) gives, faster: this runs for every page.
@@ -155,58 +148,101 @@ def _load(response: RawResponse) -> Any:
         return _Undecodable(str(exc))
 
 
-class Envelope(dict[str, Any]):
-    """The decoded JSON object of a 2xx response, remembering the response it came from.
+class Envelope:
+    """A decoded 2xx response: its status, the envelope's ``data`` and ``meta``, its request id.
 
-    A dict, so reading ``data`` and ``meta`` needs nothing else; the response is kept so that
-    a shape error found after decoding reports the real status (a create answers 201) and the
+    Paddle answers every success with ``{"data": ..., "meta": {...}}``, except a delete, which
+    answers 204 with no body: that envelope's ``data`` is None. The response is kept so that a
+    shape error found after decoding reports the real status (a create answers 201) and the
     body's first characters, as `InvalidResponseError` promises.
+
+    Args:
+        data: The envelope's ``data``: an object, a list, or None for a 204.
+        meta: The envelope's ``meta`` object (empty when absent or not an object).
+        response: The response it was decoded from.
     """
 
-    __slots__ = ("response",)
+    __slots__ = ("data", "meta", "response")
 
-    def __init__(self, document: Mapping[str, Any], *, response: RawResponse) -> None:
-        super().__init__(document)
+    def __init__(self, *, data: Any, meta: dict[str, Any], response: RawResponse) -> None:
+        self.data = data
+        self.meta = meta
         self.response = response
+
+    def __repr__(self) -> str:
+        return f"<Envelope HTTP {self.status} request_id={self.request_id!r}>"
+
+    @classmethod
+    def from_response(cls, response: RawResponse) -> Envelope:
+        """Decode a 2xx response: a JSON object holding ``data``, or a 204 with no body.
+
+        Raises:
+            InvalidResponseError: The body is not JSON, or not an object with ``data``.
+        """
+        if response.status == 204:
+            # No Content: a delete. Whatever came with it (nothing should) is not read.
+            return cls(data=None, meta={}, response=response)
+        document = _load(response)
+        if not isinstance(document, dict) or "data" not in document:
+            meta = document.get("meta") if isinstance(document, dict) else None
+            request_id = meta.get("request_id") if isinstance(meta, dict) else None
+            if isinstance(document, _Undecodable):
+                what = f"a body that is not JSON ({document.reason[:_EXCERPT]})"
+            elif isinstance(document, dict):
+                what = "no 'data' in the body"
+            else:
+                what = "no JSON object"
+            raise errors.InvalidResponseError(
+                f"HTTP {response.status} with {what}",
+                status=response.status,
+                request_id=request_id
+                if isinstance(request_id, str)
+                else request_id_from(response.headers),
+                body_excerpt=_excerpt(response.body),
+            )
+        meta = document.get("meta")
+        return cls(
+            data=document["data"], meta=meta if isinstance(meta, dict) else {}, response=response
+        )
+
+    @property
+    def status(self) -> int:
+        """The HTTP status: 200, 201 for a create, 204 for a delete."""
+        return self.response.status
+
+    @property
+    def request_id(self) -> str | None:
+        """``meta.request_id``, else the ``Request-Id`` header, else None."""
+        return envelope_request_id(self.meta) or request_id_from(self.response.headers)
 
     def invalid(self, message: str) -> errors.InvalidResponseError:
         """Return the error for this response: its status, request id and body excerpt."""
         return errors.InvalidResponseError(
             message,
             status=self.response.status,
-            request_id=envelope_request_id(self) or request_id_from(self.response.headers),
+            request_id=self.request_id,
             body_excerpt=_excerpt(self.response.body),
         )
 
 
-def decode_envelope(response: RawResponse) -> Envelope:
-    """Return the JSON envelope of a 2xx response, which must hold ``data``.
+class Sender(Protocol):
+    """Anything that sends an `ApiRequest` and returns its decoded `Envelope`: a `Paddle`.
 
-    Raises:
-        InvalidResponseError: The body is not JSON, or not an object with ``data``.
+    Every operation takes a Sender first, so operations are plain functions that work with
+    the client, or with any stand-in (an in-memory one in tests, a wrapper that counts).
     """
-    document = _load(response)
-    if not isinstance(document, dict) or "data" not in document:
-        meta = document.get("meta") if isinstance(document, dict) else None
-        request_id = meta.get("request_id") if isinstance(meta, dict) else None
-        if isinstance(document, _Undecodable):
-            what = f"a body that is not JSON ({document.reason[:_EXCERPT]})"
-        else:
-            what = "no JSON object" if not isinstance(document, dict) else "no 'data' in the body"
-        raise errors.InvalidResponseError(
-            f"HTTP {response.status} with {what}",
-            status=response.status,
-            request_id=request_id
-            if isinstance(request_id, str)
-            else request_id_from(response.headers),
-            body_excerpt=_excerpt(response.body),
-        )
-    return Envelope(document, response=response)
+
+    async def send(self, request: ApiRequest, *, timeout: TimeoutArg = None) -> Envelope:
+        """Send ``request``; return the decoded success envelope.
+
+        Raises:
+            PaddleError: A typed error for anything but a usable 2xx response.
+        """
+        ...
 
 
-def envelope_request_id(document: Mapping[str, Any]) -> str | None:
-    """Return ``meta.request_id`` of an envelope, or None."""
-    meta = document.get("meta")
+def envelope_request_id(meta: object) -> str | None:
+    """Return ``request_id`` of an envelope's ``meta``, or None."""
     if isinstance(meta, dict):
         request_id = meta.get("request_id")
         if isinstance(request_id, str):
@@ -223,7 +259,7 @@ def error_from_response(response: RawResponse, *, now: float | None = None) -> e
     document = _load(response)
     error = document.get("error") if isinstance(document, dict) else None
     request_id = (
-        envelope_request_id(document) if isinstance(document, dict) else None
+        envelope_request_id(document.get("meta")) if isinstance(document, dict) else None
     ) or request_id_from(response.headers)
     retry_after = parse_retry_after(response.headers.get("Retry-After"), now=now)
     if not isinstance(error, dict):
@@ -235,21 +271,29 @@ def error_from_response(response: RawResponse, *, now: float | None = None) -> e
             retry_after=retry_after,
         )
     code = _str_or_none(error.get("code"))
+    detail = _str_or_none(error.get("detail"))
     field_errors = [
         errors.FieldError(str(item.get("field", "")), str(item.get("message", "")))
         for item in error.get("errors") or ()
         if isinstance(item, dict)
     ]
     cls = errors.error_class_for(response.status, code)
+    extra: dict[str, Any] = {}
+    if cls is errors.CustomerAlreadyExistsError:
+        # "customer email conflicts with customer of id ctm_...": not a stable API, so an id
+        # is taken only when one of the customer id's exact form is there.
+        found = id_of("customer").pattern.search(detail or "")
+        extra["existing_customer_id"] = found.group(0) if found else None
     return cls(
         status=response.status,
         code=code,
         type=_str_or_none(error.get("type")),
-        detail=_str_or_none(error.get("detail")),
+        detail=detail,
         documentation_url=_str_or_none(error.get("documentation_url")),
         request_id=request_id,
         field_errors=field_errors,
         retry_after=retry_after,
+        **extra,
     )
 
 

@@ -1,10 +1,11 @@
 """The client's HTTP transport: the aiohttp connection pool, timeouts, bounded reading, `send()`.
 
-The client imports aiohttp here alone (`_client` names ``aiohttp.ClientSession`` for type
-checking only), so replacing aiohttp touches this module; yarl, aiohttp's URL type, is also used
-by `_client` to check ``base_url`` as aiohttp will parse it. `paddle_async.testing` imports
-aiohttp too, as test tooling beside the client: FakePaddle is an ``aiohttp.web`` server, and
-WebhookSender posts signed deliveries to a URL with its own aiohttp session.
+The client imports aiohttp here alone (`_client` takes the session type, `ClientSession`, from
+here), so replacing aiohttp touches this module; yarl, aiohttp's URL type, is also used by
+`_client` to check ``base_url`` as aiohttp will parse it. `paddle_async.testing` imports aiohttp
+too, as test tooling beside the client: FakePaddle is an ``aiohttp.web`` server, and
+WebhookSender posts signed deliveries to a URL with its own aiohttp session. tests/test_layering.py
+holds the package to exactly these importers.
 
 Every aiohttp or asyncio failure leaves this module as a paddle_async error (`_FAILURE_TABLE`),
 with ``sent`` telling whether the request may have reached the server, raised after the
@@ -28,7 +29,11 @@ from ._types import Timeout
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-__all__ = ["Transport", "request_headers"]
+__all__ = ["ClientSession", "Transport", "request_headers"]
+
+ClientSession = aiohttp.ClientSession
+"""The session type `Paddle(session=...)` takes, named here so that no other module imports
+aiohttp for it."""
 
 # The encodings `Transport` decodes itself (zlib bounds what each step may produce).
 _ACCEPT_ENCODING: Final = "gzip, deflate"
@@ -40,6 +45,10 @@ _READ_BUFSIZE: Final = 64 * 1024
 _INFLATE_STEP: Final = 256 * 1024
 # UTF-8 takes at most 4 bytes a character: enough for the 200 an error keeps.
 _EXCERPT_BYTES: Final = 800
+# aiohttp labels a POST, PUT or PATCH without a body application/octet-stream; a request with
+# no body has no type (Paddle's auth-token endpoint takes no body, and refuses even `{}`).
+_BODY_METHODS: Final = frozenset({"POST", "PUT", "PATCH"})
+_NO_CONTENT_TYPE: Final = ("Content-Type",)
 
 _Kinds = type[BaseException] | tuple[type[BaseException], ...]
 _TIMEOUT = errors.APITimeoutError
@@ -102,7 +111,7 @@ class Transport:
         *,
         max_connections: int,
         max_response_bytes: int,
-        session: aiohttp.ClientSession | None = None,
+        session: ClientSession | None = None,
     ) -> None:
         self._max_connections = max_connections
         self._max_response_bytes = max_response_bytes
@@ -167,7 +176,7 @@ class Transport:
             method: The HTTP method.
             url: The absolute URL, query included, already percent-encoded.
             headers: The request headers (with ``Accept-Encoding: gzip, deflate``).
-            body: The body, or None.
+            body: The body, or None for none: then no ``Content-Type`` is sent either.
             timeout: The connect and total timeouts for this attempt.
             path: The path, for error messages (the query may hold e-mail addresses).
 
@@ -195,6 +204,9 @@ class Transport:
                 allow_redirects=False,
                 auto_decompress=False,
                 read_bufsize=_READ_BUFSIZE,
+                skip_auto_headers=(
+                    _NO_CONTENT_TYPE if body is None and method in _BODY_METHODS else None
+                ),
             ) as response:
                 payload = await _read_body(response, self._max_response_bytes)
                 if isinstance(payload, bytes):

@@ -1,16 +1,17 @@
-"""Small shared types: the UNSET sentinel, `Environment` and `Timeout`."""
+"""Small shared types: the UNSET sentinel, `Environment`, `Timeout`, an ``async with`` mixin."""
 
 from __future__ import annotations
 
 import enum
 import math
-from typing import Any, Final, Literal
+from types import TracebackType
+from typing import Any, Final, Literal, Self, TypeAlias
 
 import attrs
 
 from .errors import ConfigurationError
 
-__all__ = ["UNSET", "Environment", "Timeout", "Unset"]
+__all__ = ["UNSET", "AsyncContextMixin", "Environment", "Timeout", "TimeoutArg", "Unset"]
 
 
 class Unset(enum.Enum):
@@ -85,3 +86,36 @@ class Timeout:
             )
         seconds = float(value)
         return cls(total=seconds, connect=min(seconds, cls().connect or seconds))
+
+
+TimeoutArg: TypeAlias = "Timeout | float | None"
+"""What a ``timeout=`` argument takes: a `Timeout`, seconds for the total, or None (the default)."""
+
+
+class AsyncContextMixin:
+    """``async with`` for an object with ``aclose()``: entering awaits `_open`, leaving `aclose`.
+
+    A subclass defines ``aclose()`` and, when entering has work to do (start a server, check
+    it is not closed), ``_open()``. ``__aenter__`` returns the object itself.
+    """
+
+    __slots__ = ()
+
+    async def _open(self) -> None:
+        """Get ready for use at the start of ``async with`` (nothing by default)."""
+
+    async def aclose(self) -> None:
+        """Release what the object holds; called when ``async with`` is left."""
+        raise NotImplementedError
+
+    async def __aenter__(self) -> Self:
+        await self._open()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()

@@ -46,7 +46,6 @@ This module is a leaf: it imports nothing from the rest of the package.
 from __future__ import annotations
 
 import builtins
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -80,9 +79,6 @@ __all__ = [
     "WebhookVerificationError",
     "error_class_for",
 ]
-
-# ASCII digits only: ``\d`` would match any Unicode digit (CUSTOMER_ID_PATTERN says the same).
-_CUSTOMER_ID_IN_TEXT = re.compile(r"ctm_[0-9a-z]{26}")
 
 
 class FieldError:
@@ -306,16 +302,16 @@ class CustomerAlreadyExistsError(ConflictError):
     """409 ``customer_already_exists``: another customer already has this e-mail address.
 
     Attributes:
-        existing_customer_id: The id of the customer holding the address, parsed from ``detail``
-            when Paddle includes it (the text format is not a stable API, so it may be None).
+        existing_customer_id: The id of the customer holding the address, which the client
+            reads from ``detail`` when Paddle includes one (the text format is not a stable
+            API, so it may be None).
         after_unknown_outcome: True when an earlier attempt of the same create may have reached
             Paddle (a timeout or dropped connection), so the existing customer may be our own.
     """
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, existing_customer_id: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        match = _CUSTOMER_ID_IN_TEXT.search(self.detail or "")
-        self.existing_customer_id: str | None = match.group(0) if match else None
+        self.existing_customer_id = existing_customer_id
         self.after_unknown_outcome = False
 
 

@@ -1,5 +1,5 @@
-"""Shared fixtures: a FakePaddle server on a free loopback port, a client pointed at it, and a
-suite-wide guard that no log record or exception text ever shows an API key."""
+"""Shared fixtures: a FakePaddle server on a free loopback port, a client pointed at it, a hostile
+server, and a suite-wide guard that no log record or exception text ever shows an API key."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
+from hostile import HostileServer
 
 from paddle_async import Paddle, _json
 from paddle_async.errors import PaddleError
@@ -91,6 +92,13 @@ async def paddle(fake: FakePaddle) -> AsyncIterator[Paddle]:
     """A client for `fake`, without client-side pacing (tests of the limiter make their own)."""
     async with Paddle(fake.api_key, base_url=fake.base_url, rate_limit=None) as client:
         yield client
+
+
+@pytest.fixture
+async def hostile() -> AsyncIterator[HostileServer]:
+    """A hostile server (tests/hostile.py) on a free loopback port, stopped after the test."""
+    async with HostileServer() as server:
+        yield server
 
 
 @pytest.fixture(autouse=True)

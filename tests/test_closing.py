@@ -5,24 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import collections
-from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
-from hostile import HostileServer, hostile_server, silent
+from hostile import HostileServer, silent
 
 from paddle_async import Paddle, RateLimit
 from paddle_async.errors import ClientClosedError, ConfigurationError
 from paddle_async.testing import TEST_API_KEY, FakePaddle
 
 MISSING_ID = "ctm_01zzzzzzzzzzzzzzzzzzzzzzzz"
-
-
-@pytest.fixture
-async def hostile() -> AsyncIterator[HostileServer]:
-    """A hostile server on a free loopback port, stopped after the test."""
-    async with hostile_server() as server:
-        yield server
 
 
 def outcomes(results: list[object]) -> dict[str, int]:
@@ -41,7 +33,7 @@ async def test_closing_ends_500_waiting_calls_with_client_closed_error(
     await paddle.aclose()
     results = await asyncio.gather(*tasks, return_exceptions=True)
     assert {"ClientClosedError": 500} == outcomes(results)
-    assert 4 == len(hostile.requests)
+    assert 4 == len(hostile.received)
     assert 0 == paddle.connections_in_use()
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import aiohttp
 import pytest
 
 from paddle_async import Paddle
+from paddle_async._protocol import RawResponse, error_from_response
 from paddle_async.customers import ListCustomers
 from paddle_async.errors import CustomerAlreadyExistsError, ValidationError
 from paddle_async.testing import FakePaddle
@@ -51,24 +53,24 @@ def test_list_filters_refuse_unicode_digits(customer_id: str, field: str) -> Non
     assert [field] == [error.field for error in caught.value.field_errors]
 
 
+def conflict_naming(customer_id: str) -> CustomerAlreadyExistsError:
+    """Return the error the client makes of Paddle's 409 naming ``customer_id``."""
+    detail = f"customer email conflicts with customer of id {customer_id}"
+    body = {"error": {"type": "request_error", "code": "customer_already_exists", "detail": detail}}
+    error = error_from_response(RawResponse(409, {}, json.dumps(body).encode()))
+    assert isinstance(error, CustomerAlreadyExistsError)
+    return error
+
+
 @pytest.mark.parametrize("customer_id", UNICODE_DIGIT_IDS)
 def test_conflict_detail_with_unicode_digits_names_no_customer(customer_id: str) -> None:
     """An id of Unicode digits in a 409's detail is not taken as the existing customer's id."""
-    error = CustomerAlreadyExistsError(
-        status=409,
-        code="customer_already_exists",
-        detail=f"customer email conflicts with customer of id {customer_id}",
-    )
-    assert error.existing_customer_id is None
+    assert conflict_naming(customer_id).existing_customer_id is None
 
 
 def test_conflict_detail_with_an_ascii_id_still_names_it() -> None:
     """The usual detail still gives the existing customer's id."""
-    error = CustomerAlreadyExistsError(
-        status=409,
-        code="customer_already_exists",
-        detail="customer email conflicts with customer of id ctm_01jwp3yens988zjex66a8hh7rz",
-    )
+    error = conflict_naming("ctm_01jwp3yens988zjex66a8hh7rz")
     assert "ctm_01jwp3yens988zjex66a8hh7rz" == error.existing_customer_id
 
 

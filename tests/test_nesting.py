@@ -7,12 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from cattrs.gen import make_dict_structure_fn
 
 from paddle_async import Paddle, _json
-from paddle_async._convert import StructureError, converter, structure
+from paddle_async._convert import StructureError, converter, structure, structurer
 from paddle_async._json import TOO_DEEP
-from paddle_async._protocol import RawResponse, decode_envelope, error_from_response
+from paddle_async._protocol import Envelope, RawResponse, error_from_response
 from paddle_async.customers import (
     CreateCustomer,
     Customer,
@@ -20,7 +19,6 @@ from paddle_async.customers import (
     SyncRecord,
     UpdateCustomer,
 )
-from paddle_async.customers._models import structure_customer
 from paddle_async.errors import InvalidResponseError, ServerError, ValidationError
 from paddle_async.testing import FakePaddle
 
@@ -99,7 +97,7 @@ def test_too_deep_response_is_an_invalid_response(json_decoder: Any) -> None:
     """A success or error body nested 5,000 deep is a typed error, not a RecursionError."""
     body = ('{"data":' + nested_text(5000) + "}").encode()
     with pytest.raises(InvalidResponseError):
-        decode_envelope(RawResponse(200, {}, body))
+        Envelope.from_response(RawResponse(200, {}, body))
     error = error_from_response(RawResponse(500, {}, body))
     assert (ServerError, 500) == (type(error), error.status)
 
@@ -109,21 +107,20 @@ def test_custom_data_over_the_limit_does_not_structure(json_decoder: Any, depth:
     """A customer whose custom_data is deeper than the limit does not structure."""
     document = _json.loads(customer_text(nested_text(depth)))
     with pytest.raises(StructureError, match=f"custom_data: {TOO_DEEP}"):
-        structure_customer(document)
+        structurer(Customer)(document)
 
 
 def test_custom_data_at_the_limit_structures(json_decoder: Any) -> None:
     """custom_data exactly at the limit is kept as it came."""
-    customer = structure_customer(_json.loads(customer_text(nested_text(LIMIT))))
+    customer = structurer(Customer)(_json.loads(customer_text(nested_text(LIMIT))))
     assert nested(LIMIT) == customer.custom_data
 
 
-def test_generated_hook_and_generic_objects_keep_the_same_limit() -> None:
-    """cattrs' generated Customer hook and any dict[str, Any] field refuse the same depth."""
-    generated = make_dict_structure_fn(Customer, converter)
+def test_models_and_generic_objects_keep_the_same_limit() -> None:
+    """The converter's Customer hook and any dict[str, Any] field refuse the same depth."""
     document = json.loads(customer_text(nested_text(LIMIT + 1)))
     with pytest.raises(StructureError):
-        generated(document, Customer)
+        converter.structure(document, Customer)
     with pytest.raises(StructureError):
         structure(nested(LIMIT + 1), dict[str, Any])
     assert nested(LIMIT) == structure(nested(LIMIT), dict[str, Any])

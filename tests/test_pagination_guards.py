@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from raw_server import Answer, RawServer, Received
+from hostile import Answer, HostileServer, Received, scripted
 
 from paddle_async import Paddle
 from paddle_async._protocol import encode_query
@@ -71,7 +71,7 @@ def bounded(answer: Callable[[Received], Answer]) -> Callable[[Received], Answer
 
 
 async def walk(
-    server: RawServer, request: ListCustomers | None = None
+    server: HostileServer, request: ListCustomers | None = None
 ) -> tuple[list[str], InvalidResponseError | None]:
     """List through ``server``; return the ids seen and the InvalidResponseError, if any."""
     seen: list[str] = []
@@ -119,7 +119,8 @@ C5 = cid(5)
 )
 async def test_next_is_re_encoded_by_the_sdk(query: str, sent: str) -> None:
     """The next page's request line holds next's parameters as the SDK encodes them."""
-    async with RawServer(second_page_behind(f"https://api.paddle.com/customers?{query}")) as server:
+    next_url = f"https://api.paddle.com/customers?{query}"
+    async with HostileServer(scripted(second_page_behind(next_url))) as server:
         ids, error = await walk(server)
     expected = [b"GET /customers HTTP/1.1", f"GET /customers?{sent} HTTP/1.1".encode()]
     assert (None, [C5, cid(4)]) == (error, ids)
@@ -130,7 +131,7 @@ async def test_next_is_re_encoded_by_the_sdk(query: str, sent: str) -> None:
 async def test_next_on_another_host_and_path_goes_to_the_base_url() -> None:
     """Only next's query is used: scheme, host, port and path come from the configuration."""
     hostile = f"http://evil.example:8080/elsewhere/../customers?after={C5}#frag"
-    async with RawServer(second_page_behind(hostile)) as server:
+    async with HostileServer(scripted(second_page_behind(hostile))) as server:
         _, error = await walk(server)
     assert (None, f"GET /customers?after={C5} HTTP/1.1".encode()) == (
         error,
@@ -189,7 +190,7 @@ async def test_next_on_another_host_and_path_goes_to_the_base_url() -> None:
 async def test_unusable_next_ends_the_walk_with_invalid_response(next_url: Any) -> None:
     """A next that is not a clean URL with one valid cursor is refused before anything is sent."""
     # The page it came with is not yielded either: a page is yielded once all of it checks out.
-    async with RawServer(bounded(second_page_behind(next_url))) as server:
+    async with HostileServer(scripted(bounded(second_page_behind(next_url)))) as server:
         ids, error = await walk(server)
     assert error is not None
     assert ([], 200, "req-p") == (ids, error.status, error.request_id)
@@ -201,7 +202,8 @@ async def test_every_request_line_is_safe() -> None:
     nasty = (
         "search=%0D%0A%20%C3%A9%22%3C%3E%5C%5E%60%7B%7C%7D%23%3F&status=a%2Cb&order_by=id%5BDESC%5D"
     )
-    async with RawServer(second_page_behind(f"https://x/customers?{nasty}&after={C5}")) as server:
+    next_url = f"https://x/customers?{nasty}&after={C5}"
+    async with HostileServer(scripted(second_page_behind(next_url))) as server:
         _, error = await walk(server)
     assert None is error
     assert [True, True] == [SAFE_LINE.fullmatch(r.line) is not None for r in server.received]
@@ -225,7 +227,7 @@ async def test_cursor_cycle_a_b_a_ends_with_invalid_response(
         query = encode_query({"order_by": order_by, "after": cursor})
         return page([item], f"https://api.paddle.com/customers?{query}")
 
-    async with RawServer(bounded(answer)) as server:
+    async with HostileServer(scripted(bounded(answer))) as server:
         ids, error = await walk(server, ListCustomers(order_by=order_by))
     assert error is not None
     assert "cycle" in str(error)
@@ -239,7 +241,7 @@ async def test_fresh_next_with_the_same_item_ends_with_invalid_response() -> Non
     def answer(received: Received) -> Answer:
         return page([5], f"https://api.paddle.com/customers?after={cid(next(counter))}")
 
-    async with RawServer(bounded(answer)) as server:
+    async with HostileServer(scripted(bounded(answer))) as server:
         ids, error = await walk(server)
     assert error is not None
     assert "no progress" in str(error)
@@ -255,7 +257,7 @@ async def test_a_page_of_items_all_seen_before_ends_the_walk() -> None:
         items = next(pages, [4])
         return page(items, f"https://api.paddle.com/customers?after={cid(next(counter))}")
 
-    async with RawServer(bounded(answer)) as server:
+    async with HostileServer(scripted(bounded(answer))) as server:
         _, error = await walk(server)
     assert (True, 2) == (error is not None, len(server.received))
 
@@ -272,7 +274,7 @@ async def test_a_page_of_items_all_seen_before_ends_the_walk() -> None:
 async def test_a_page_that_cannot_be_followed_is_an_error(pagination: dict[str, Any]) -> None:
     """has_more must be a bool, and true only on a page with items (the cursor is an item)."""
     body = {"data": [], "meta": {"request_id": "req-e", "pagination": pagination}}
-    async with RawServer(bounded(lambda _: Answer(body=body))) as server:
+    async with HostileServer(scripted(bounded(lambda _: Answer(body=body)))) as server:
         _, error = await walk(server)
     assert (True, 1) == (error is not None, len(server.received))
 
@@ -280,7 +282,7 @@ async def test_a_page_that_cannot_be_followed_is_an_error(pagination: dict[str, 
 async def test_next_that_changes_the_order_is_an_error() -> None:
     """A next switching order_by would make the cursor meaningless: refused."""
     hostile = f"https://x/customers?order_by=id%5BASC%5D&after={C5}"
-    async with RawServer(bounded(second_page_behind(hostile))) as server:
+    async with HostileServer(scripted(bounded(second_page_behind(hostile)))) as server:
         _, error = await walk(server)
     assert (True, 1) == (error is not None, len(server.received))
 
@@ -288,7 +290,7 @@ async def test_next_that_changes_the_order_is_an_error() -> None:
 async def test_has_more_is_pagination_flag_and_next_cursor_only_when_true() -> None:
     """Page.has_more is Paddle's flag; next_cursor is None on the last page despite its next."""
     async with (
-        RawServer(second_page_behind(f"https://x/customers?after={C5}")) as server,
+        HostileServer(scripted(second_page_behind(f"https://x/customers?after={C5}"))) as server,
         Paddle(TEST_API_KEY, base_url=server.base_url, rate_limit=None) as paddle,
     ):
         pages = [p async for p in paddle.customers.list().pages()]

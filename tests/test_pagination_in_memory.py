@@ -24,8 +24,8 @@ def cid(n: int) -> str:
 
 def _envelope(items: list[str], next_url: str) -> Envelope:
     pagination = {"per_page": 1, "next": next_url, "has_more": True}
-    document = {"data": items, "meta": {"pagination": pagination}}
-    return Envelope(document, response=RawResponse(200, {}, b"{}"))
+    meta = {"pagination": pagination}
+    return Envelope(data=items, meta=meta, response=RawResponse(200, {}, b"{}"))
 
 
 async def test_memory_does_not_grow_with_pages() -> None:

@@ -13,9 +13,9 @@ import pytest
 from paddle_async import errors
 from paddle_async._protocol import (
     USER_AGENT,
+    Envelope,
     RawResponse,
     build_headers,
-    decode_envelope,
     encode_query,
     error_from_response,
     parse_retry_after,
@@ -162,14 +162,14 @@ def test_retry_after_http_date() -> None:
 def test_success_envelope_must_have_data() -> None:
     """A 200 without data is an InvalidResponseError keeping the request id."""
     with pytest.raises(errors.InvalidResponseError) as caught:
-        decode_envelope(response(200, {"meta": {"request_id": "req-9"}}))
+        Envelope.from_response(response(200, {"meta": {"request_id": "req-9"}}))
     assert (200, "req-9") == (caught.value.status, caught.value.request_id)
 
 
 def test_truncated_json_is_an_invalid_response() -> None:
     """Truncated JSON raises InvalidResponseError with an excerpt, not a JSON error."""
     with pytest.raises(errors.InvalidResponseError) as caught:
-        decode_envelope(response(200, b'{"data": {"id": "ctm_'))
+        Envelope.from_response(response(200, b'{"data": {"id": "ctm_'))
     assert '{"data": {"id": "ctm_' == caught.value.body_excerpt
 
 
@@ -183,7 +183,7 @@ def test_either_decoder_turns_bad_bodies_into_invalid_response(
 ) -> None:
     """With or without orjson, a body that is not a JSON envelope is an InvalidResponseError."""
     with pytest.raises(errors.InvalidResponseError):
-        decode_envelope(response(200, body))
+        Envelope.from_response(response(200, body))
 
 
 def test_either_decoder_reads_the_same_document(json_decoder: Any) -> None:
@@ -192,4 +192,35 @@ def test_either_decoder_reads_the_same_document(json_decoder: Any) -> None:
     assert 4 == len(responses)
     for path in responses:
         raw = path.read_bytes()
-        assert json.loads(raw) == decode_envelope(response(200, raw)), path.name
+        envelope = Envelope.from_response(response(200, raw))
+        document = json.loads(raw)
+        assert (document["data"], document["meta"]) == (envelope.data, envelope.meta), path.name
+
+
+def test_a_204_is_an_envelope_without_data() -> None:
+    """A 204 No Content (a delete) decodes to data None, keeping its status and request id."""
+    envelope = Envelope.from_response(response(204, b"", {"Request-Id": "req-204"}))
+    assert (None, {}, 204, "req-204") == (
+        envelope.data,
+        envelope.meta,
+        envelope.status,
+        envelope.request_id,
+    )
+
+
+def test_an_empty_200_is_still_an_invalid_response() -> None:
+    """Only a 204 may come without a body: an empty 200 is not an envelope."""
+    with pytest.raises(errors.InvalidResponseError) as caught:
+        Envelope.from_response(response(200, b""))
+    assert 200 == caught.value.status
+
+
+def test_envelope_request_id_prefers_meta_over_the_header() -> None:
+    """request_id is meta.request_id when the body has one, else the Request-Id header."""
+    with_meta = response(201, {"data": {}, "meta": {"request_id": "meta-1"}}, {"Request-Id": "h"})
+    without = response(200, {"data": {}}, {"Request-Id": "header-1"})
+    assert ("meta-1", 201, "header-1") == (
+        Envelope.from_response(with_meta).request_id,
+        Envelope.from_response(with_meta).status,
+        Envelope.from_response(without).request_id,
+    )

@@ -137,6 +137,21 @@ async def test_max_retries_zero_turns_retries_off(fake: FakePaddle) -> None:
     assert [503] == statuses(fake)
 
 
+async def test_max_retries_overrides_only_the_retries_of_a_policy(
+    fake: FakePaddle, retry_waits: list[float]
+) -> None:
+    """max_retries= beside retry= changes the retry count and keeps the policy's other settings."""
+    policy = RetryPolicy(max_retries=5, initial_backoff=0.25, max_backoff=0.25)
+    async with Paddle(
+        fake.api_key, base_url=fake.base_url, retry=policy, max_retries=1, rate_limit=None
+    ) as p:
+        fake.faults.fail_next(3, 503)
+        with pytest.raises(ServerError):
+            await p.customers.get(MISSING_ID)
+    assert ([503, 503], 1) == (statuses(fake), len(retry_waits))
+    assert 0.125 <= retry_waits[0] <= 0.25  # the policy's backoff, with equal jitter
+
+
 async def test_update_is_retried_after_a_dropped_connection(
     paddle: Paddle, fake: FakePaddle
 ) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import gzip
 import tracemalloc
 import zlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import aiohttp
 import pytest
@@ -21,7 +21,6 @@ from hostile import (
     answer,
     bomb,
     endless,
-    hostile_server,
     megabytes,
     stream,
 )
@@ -44,13 +43,6 @@ HOSTILE_BODIES: dict[str, Callable[[], Respond]] = {
     "deflate bomb": lambda: answer(bomb(15), Content_Encoding="deflate", Request_Id="r-big"),
     "raw deflate bomb": lambda: answer(bomb(-15), Content_Encoding="deflate", Request_Id="r-big"),
 }
-
-
-@pytest.fixture
-async def hostile() -> AsyncIterator[HostileServer]:
-    """A hostile server on a free loopback port, stopped after the test."""
-    async with hostile_server() as server:
-        yield server
 
 
 async def list_all(paddle: Paddle) -> list[object]:
@@ -83,7 +75,7 @@ async def test_a_hostile_body_stops_at_the_limit_in_bounded_memory(
     hostile.respond = HOSTILE_BODIES[body]()
     async with Paddle(TEST_API_KEY, base_url=hostile.base_url, rate_limit=None) as paddle:
         error, peak = await measure(paddle)
-        requests_before = len(hostile.requests)
+        requests_before = len(hostile.received)
         hostile.respond = answer(EMPTY_PAGE)
         assert [] == await list_all(paddle)
         assert 0 == paddle.connections_in_use()
@@ -165,7 +157,7 @@ async def test_compressed_answers_are_decoded(
     hostile.respond = answer(wire, Content_Encoding=coding)
     async with Paddle(TEST_API_KEY, base_url=hostile.base_url, rate_limit=None) as paddle:
         assert [] == await list_all(paddle)
-    assert b"\r\naccept-encoding: gzip, deflate\r\n" in hostile.requests[0].lower()
+    assert b"\r\naccept-encoding: gzip, deflate\r\n" in hostile.received[0].head.lower()
 
 
 @pytest.mark.parametrize(

@@ -15,12 +15,12 @@ import socket
 import traceback
 import types
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from typing import Any
 
 import pytest
 from conftest import KEY_SECRET_PART
-from hostile import HostileServer, answer, hang_up, hostile_server, raw, silent
+from hostile import HostileServer, answer, hang_up, raw, silent
 
 from paddle_async import Paddle, Timeout
 from paddle_async.customers import UpdateCustomer
@@ -101,13 +101,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-async def hostile() -> AsyncIterator[HostileServer]:
-    """A hostile server on a free loopback port, stopped after the test."""
-    async with hostile_server() as server:
-        yield server
 
 
 Provoke = Callable[[HostileServer], Awaitable[None]]

@@ -162,6 +162,18 @@ async def test_dry_run_sends_no_writes(paddle: Paddle, fake: FakePaddle) -> None
     assert "Customer 10" == fake.find_by_email("customer10@example.com")["name"]  # type: ignore[index]
 
 
+async def test_a_dry_run_counts_what_it_sent_and_what_it_would_send(
+    paddle: Paddle, fake: FakePaddle
+) -> None:
+    """requests_sent is what a dry run sent; requests.total adds the writes it would send."""
+    fake.seed(20)
+    summary = await paddle.customers.sync(mixed_records(20, 5), dry_run=True)
+    assert (len(fake.requests), 15) == (summary.requests_sent, summary.requests.writes)
+    assert summary.requests_sent + 15 == summary.requests.total
+    again = await paddle.customers.sync(mixed_records(20, 5))
+    assert summary.requests.total == again.requests.total == again.requests_sent
+
+
 async def test_async_and_unsized_inputs(paddle: Paddle, fake: FakePaddle) -> None:
     """Async iterables and generators of unknown length sync like lists do."""
     fake.seed(10)

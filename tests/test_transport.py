@@ -5,24 +5,16 @@ from __future__ import annotations
 import ast
 import asyncio
 import builtins
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from hostile import HostileServer, answer, hostile_server, raw, silent
+from hostile import HostileServer, answer, raw, silent
 
 import paddle_async
 from paddle_async import Paddle, Timeout, errors
 from paddle_async.testing import TEST_API_KEY
 
 MISSING_ID = "ctm_01zzzzzzzzzzzzzzzzzzzzzzzz"
-
-
-@pytest.fixture
-async def hostile() -> AsyncIterator[HostileServer]:
-    """A hostile server on a free loopback port, stopped after the test."""
-    async with hostile_server() as server:
-        yield server
 
 
 def test_transport_errors_are_builtin_errors_too() -> None:
@@ -68,7 +60,7 @@ async def test_waiting_for_a_pooled_connection_times_out_as_not_sent(
         with pytest.raises(asyncio.CancelledError):
             await hog
     assert (errors.APITimeoutError, False) == (type(caught.value), caught.value.sent)
-    assert 1 == len(hostile.requests)
+    assert 1 == len(hostile.received)
 
 
 @pytest.mark.parametrize(

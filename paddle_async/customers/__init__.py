@@ -12,8 +12,8 @@ from ._models import (
     ImportMeta,
     MigrationProvider,
 )
+from ._namespace import Customers
 from ._operations import (
-    Customers,
     create_customer,
     get_customer,
     list_credit_balances,

@@ -1,61 +1,32 @@
-"""The five customer operations as coroutine functions, and the `Customers` namespace."""
+"""The five customer operations as coroutine functions taking a `Sender` (a `Paddle`)."""
 
 from __future__ import annotations
 
-import builtins
-import operator
-from collections.abc import AsyncIterable, Callable, Iterable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Final
 
-from .._convert import StructureError
-from .._pagination import AsyncPaginator, query_parameters
-from .._protocol import CUSTOMER_ID_PATTERN, ApiRequest, Envelope, Kind, encode_json, encode_query
-from .._types import Timeout
+from .._pagination import AsyncPaginator
+from .._protocol import ApiRequest, Kind, Sender
+from .._resource import Path, body, paginate, query, send_list, send_one
+from .._types import TimeoutArg
+from .._validation import MAX_FILTER_ITEM, MAX_PER_PAGE, fits_filter
 from ..errors import CustomerAlreadyExistsError, NotFoundError
 from ._models import CreditBalance, Customer, CustomerStatus
-from ._models import structure_credit_balance as _structure_credit_balance
-from ._models import structure_customer as _structure_customer
-from ._requests import (
-    CreateCustomer,
-    ListCreditBalances,
-    ListCustomers,
-    UpdateCustomer,
-    check_customer_id,
-)
-
-if TYPE_CHECKING:
-    from .._client import Paddle
-    from ._sync import ProgressCallback, StrategyArg, SyncRun
+from ._requests import CreateCustomer, ListCreditBalances, ListCustomers, UpdateCustomer
 
 __all__ = [
-    "Customers",
     "create_customer",
+    "existing_customer",
+    "find_customer_by_email",
     "get_customer",
     "list_credit_balances",
     "list_customers",
     "update_customer",
 ]
 
-T = TypeVar("T")
-TimeoutArg = Timeout | float | None
-
-_LIST_CUSTOMERS_PARAMETERS = query_parameters(ListCustomers)
-# Run for every item of a page: attrgetter is a C call, where a function is a Python one.
-_customer_id: Callable[[Customer], str] = operator.attrgetter("id")
-
-
-def _structure(document: Envelope, structure: Callable[[Any], T]) -> T:
-    """Structure ``data`` of an envelope, turning shape errors into `InvalidResponseError`."""
-    try:
-        return structure(document["data"])
-    except StructureError as exc:
-        raise document.invalid(f"unexpected response shape: {exc}") from None
-
-
-def _structure_list(value: Any, structure: Callable[[Any], T]) -> list[T]:
-    if not isinstance(value, list):
-        raise StructureError(f"expected a list, got {type(value).__name__}")
-    return [structure(item) for item in value]
+CUSTOMERS: Final = "/customers"
+CUSTOMER: Final = Path("/customers/{customer_id}")
+CREDIT_BALANCES: Final = Path("/customers/{customer_id}/credit-balances")
+_ANY_STATUS: Final = ("active", "archived")
 
 
 def _matches(customer: Customer, request: CreateCustomer) -> bool:
@@ -69,28 +40,44 @@ def _matches(customer: Customer, request: CreateCustomer) -> bool:
     )
 
 
-async def _find_existing(
-    client: Paddle, conflict: CustomerAlreadyExistsError, email: str, timeout: TimeoutArg
+async def find_customer_by_email(
+    sender: Sender, email: str, *, timeout: TimeoutArg = None
 ) -> Customer | None:
-    if conflict.existing_customer_id is not None:
-        try:
-            return await get_customer(client, conflict.existing_customer_id, timeout=timeout)
-        except NotFoundError:
-            pass
-    # The id in `detail` is not a stable API: fall back to an exact e-mail lookup.
-    if len(email) > 100:
-        return None
-    listing = list_customers(
-        client, ListCustomers(email=[email], status=["active", "archived"]), timeout=timeout
-    )
-    async for customer in listing:
+    """Return the customer, active or archived, whose e-mail is exactly ``email``, or None.
+
+    An e-mail that fits the ``email`` filter is looked up with it. Any other (over 100
+    characters, or with a comma) is searched for by its first 100 characters, page by page
+    until it is found, and matched exactly here.
+    """
+    if fits_filter(email):
+        request = ListCustomers(email=email, status=_ANY_STATUS, per_page=MAX_PER_PAGE)
+    else:
+        search = email[:MAX_FILTER_ITEM]
+        request = ListCustomers(search=search, status=_ANY_STATUS, per_page=MAX_PER_PAGE)
+    async for customer in list_customers(sender, request, timeout=timeout):
         if customer.email == email:
             return customer
     return None
 
 
+async def existing_customer(
+    sender: Sender, conflict: CustomerAlreadyExistsError, email: str, *, timeout: TimeoutArg = None
+) -> Customer | None:
+    """Return the customer a 409 ``customer_already_exists`` for ``email`` is about, or None.
+
+    By the error's `existing_customer_id` when Paddle named one and it is still there; else by
+    the e-mail (`find_customer_by_email`), as the id in ``detail`` is not a stable API.
+    """
+    if conflict.existing_customer_id is not None:
+        try:
+            return await get_customer(sender, conflict.existing_customer_id, timeout=timeout)
+        except NotFoundError:
+            pass
+    return await find_customer_by_email(sender, email, timeout=timeout)
+
+
 async def create_customer(
-    client: Paddle, request: CreateCustomer, *, timeout: TimeoutArg = None
+    sender: Sender, request: CreateCustomer, *, timeout: TimeoutArg = None
 ) -> Customer:
     """Create a customer.
 
@@ -99,7 +86,7 @@ async def create_customer(
     exactly the requested values, that customer is returned instead of a duplicate error.
 
     Args:
-        client: The client to send with.
+        sender: The client (any `Sender`) to send with.
         request: The new customer's fields.
         timeout: This call's timeout per attempt (default: the client's).
 
@@ -109,35 +96,31 @@ async def create_customer(
     Raises:
         CustomerAlreadyExistsError: Another customer has this e-mail address.
     """
-    api_request = ApiRequest(
-        method="POST", path="/customers", body=encode_json(request.to_wire()), kind=Kind.CREATE
-    )
+    api_request = ApiRequest(method="POST", path=CUSTOMERS, body=body(request), kind=Kind.CREATE)
     try:
-        document = await client._send(api_request, timeout=timeout)
+        return await send_one(sender, api_request, Customer, timeout=timeout)
     except CustomerAlreadyExistsError as conflict:
         if not conflict.after_unknown_outcome:
             raise
-        existing = await _find_existing(client, conflict, request.email, timeout)
+        existing = await existing_customer(sender, conflict, request.email, timeout=timeout)
         if existing is not None and _matches(existing, request):
             return existing
         raise
-    return _structure(document, _structure_customer)
 
 
-async def get_customer(client: Paddle, customer_id: str, *, timeout: TimeoutArg = None) -> Customer:
+async def get_customer(sender: Sender, customer_id: str, *, timeout: TimeoutArg = None) -> Customer:
     """Get a customer by id (archived customers included).
 
     Raises:
         ValidationError: ``customer_id`` is not a Paddle customer id.
         NotFoundError: No such customer.
     """
-    path = f"/customers/{check_customer_id(customer_id)}"
-    document = await client._send(ApiRequest(method="GET", path=path), timeout=timeout)
-    return _structure(document, _structure_customer)
+    api_request = ApiRequest(method="GET", path=CUSTOMER(customer_id=customer_id))
+    return await send_one(sender, api_request, Customer, timeout=timeout)
 
 
 async def update_customer(
-    client: Paddle, customer_id: str, request: UpdateCustomer, *, timeout: TimeoutArg = None
+    sender: Sender, customer_id: str, request: UpdateCustomer, *, timeout: TimeoutArg = None
 ) -> Customer:
     """Update the given fields of a customer; returns the whole updated customer.
 
@@ -146,46 +129,29 @@ async def update_customer(
         NotFoundError: No such customer.
         CustomerAlreadyExistsError: The new e-mail address belongs to another customer.
     """
-    path = f"/customers/{check_customer_id(customer_id)}"
-    api_request = ApiRequest(
-        method="PATCH", path=path, body=encode_json(request.to_wire()), kind=Kind.UPDATE
-    )
-    document = await client._send(api_request, timeout=timeout)
-    return _structure(document, _structure_customer)
+    path = CUSTOMER(customer_id=customer_id)
+    api_request = ApiRequest(method="PATCH", path=path, body=body(request), kind=Kind.UPDATE)
+    return await send_one(sender, api_request, Customer, timeout=timeout)
 
 
 def list_customers(
-    client: Paddle, request: ListCustomers | None = None, *, timeout: TimeoutArg = None
+    sender: Sender, request: ListCustomers | None = None, *, timeout: TimeoutArg = None
 ) -> AsyncPaginator[Customer]:
     """List customers lazily, one page in memory at a time.
 
     Args:
-        client: The client to send with.
+        sender: The client (any `Sender`) to send with.
         request: Filters, order and page size (default: Paddle's, active customers only).
         timeout: Each page request's timeout (default: the client's).
 
     Returns:
         An async iterator of `Customer`; ``.pages()`` walks whole pages instead.
     """
-
-    async def fetch_page(page_query: str) -> Envelope:
-        document: Envelope = await client._send(
-            ApiRequest(method="GET", path="/customers", query=page_query), timeout=timeout
-        )
-        return document
-
-    return AsyncPaginator(
-        fetch_page,
-        (request or ListCustomers()).to_query(),
-        _structure_customer,
-        _customer_id,
-        parameters=_LIST_CUSTOMERS_PARAMETERS,
-        cursor_pattern=CUSTOMER_ID_PATTERN,
-    )
+    return paginate(sender, CUSTOMERS, request or ListCustomers(), Customer, timeout=timeout)
 
 
 async def list_credit_balances(
-    client: Paddle,
+    sender: Sender,
     customer_id: str,
     request: ListCreditBalances | None = None,
     *,
@@ -197,71 +163,6 @@ async def list_credit_balances(
         ValidationError: ``customer_id`` is not a Paddle customer id.
         NotFoundError: No such customer.
     """
-    path = f"/customers/{check_customer_id(customer_id)}/credit-balances"
-    query = encode_query((request or ListCreditBalances()).to_query())
-    document = await client._send(ApiRequest(method="GET", path=path, query=query), timeout=timeout)
-    return _structure(document, lambda data: _structure_list(data, _structure_credit_balance))
-
-
-class Customers:
-    """``paddle.customers``: the customer operations bound to one client."""
-
-    def __init__(self, client: Paddle) -> None:
-        self._client = client
-
-    async def create(self, request: CreateCustomer, *, timeout: TimeoutArg = None) -> Customer:
-        """Create a customer; see `create_customer`."""
-        return await create_customer(self._client, request, timeout=timeout)
-
-    async def get(self, customer_id: str, *, timeout: TimeoutArg = None) -> Customer:
-        """Get a customer by id; see `get_customer`."""
-        return await get_customer(self._client, customer_id, timeout=timeout)
-
-    async def update(
-        self, customer_id: str, request: UpdateCustomer, *, timeout: TimeoutArg = None
-    ) -> Customer:
-        """Update a customer; see `update_customer`."""
-        return await update_customer(self._client, customer_id, request, timeout=timeout)
-
-    def list(
-        self, request: ListCustomers | None = None, *, timeout: TimeoutArg = None
-    ) -> AsyncPaginator[Customer]:
-        """List customers lazily; see `list_customers`."""
-        return list_customers(self._client, request, timeout=timeout)
-
-    async def list_credit_balances(
-        self,
-        customer_id: str,
-        request: ListCreditBalances | None = None,
-        *,
-        timeout: TimeoutArg = None,
-    ) -> builtins.list[CreditBalance]:
-        """List a customer's credit balances; see `list_credit_balances`."""
-        return await list_credit_balances(self._client, customer_id, request, timeout=timeout)
-
-    def sync(
-        self,
-        records: Iterable[Any] | AsyncIterable[Any],
-        *,
-        concurrency: int = 8,
-        dry_run: bool = False,
-        strategy: StrategyArg = "auto",
-        expected_count: int | None = None,
-        on_progress: ProgressCallback | None = None,
-        window: int = 1000,
-        lookahead: int = 10_000,
-    ) -> SyncRun:
-        """Make Paddle's customers match ``records`` in few requests; see `sync_customers`."""
-        from ._sync import sync_customers  # the sync builds on this module
-
-        return sync_customers(
-            self._client,
-            records,
-            concurrency=concurrency,
-            dry_run=dry_run,
-            strategy=strategy,
-            expected_count=expected_count,
-            on_progress=on_progress,
-            window=window,
-            lookahead=lookahead,
-        )
+    path = CREDIT_BALANCES(customer_id=customer_id)
+    api_request = ApiRequest(method="GET", path=path, query=query(request))
+    return await send_list(sender, api_request, CreditBalance, timeout=timeout)

@@ -1,6 +1,6 @@
 """Bulk customer sync: make Paddle's customers match a stream of records, in few requests.
 
-``sync_customers(client, records)`` (``paddle.customers.sync(records)``) matches each record to
+``sync_customers(paddle, records)`` (``paddle.customers.sync(records)``) matches each record to
 a customer by e-mail, creates the missing ones, updates those whose given fields differ, and
 leaves the rest alone: a record whose customer already holds the same values costs no write,
 so a rerun after success sends no writes at all.
@@ -63,8 +63,9 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import AsyncIterable, Callable, Generator, Iterable
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
+from .._protocol import Sender
 from .._types import UNSET
 from ..errors import (
     AuthenticationError,
@@ -92,9 +93,6 @@ from ._sync_types import (
     create_request,
 )
 
-if TYPE_CHECKING:
-    from .._client import Paddle
-
 __all__ = [
     "SyncOutcome",
     "SyncPlan",
@@ -120,7 +118,7 @@ StrategyArg = SyncStrategy | Literal["auto", "scan", "lookup"]
 
 
 def sync_customers(
-    client: Paddle,
+    sender: Sender,
     records: Iterable[Any] | AsyncIterable[Any],
     *,
     concurrency: int = 8,
@@ -134,7 +132,7 @@ def sync_customers(
     """Sync customers to match ``records``, creating and updating only what differs.
 
     Args:
-        client: The client to send with; its rate limiter paces every request.
+        sender: The client (any `Sender`) to send with; its rate limiter paces every request.
         records: `SyncRecord`s, `CreateCustomer`s or dicts, from any iterable or async
             iterable; read lazily, a window at a time.
         concurrency: Requests in flight at once.
@@ -167,7 +165,7 @@ def sync_customers(
         "auto" if strategy == "auto" else SyncStrategy(strategy)
     )
     return SyncRun(
-        client,
+        sender,
         records,
         concurrency=concurrency,
         dry_run=dry_run,
@@ -191,7 +189,7 @@ class SyncRun:
 
     def __init__(
         self,
-        client: Paddle,
+        sender: Sender,
         records: Iterable[Any] | AsyncIterable[Any],
         *,
         concurrency: int,
@@ -202,7 +200,7 @@ class SyncRun:
         window: int,
         lookahead: int,
     ) -> None:
-        self._client = client
+        self._sender = sender
         self._source = RecordSource(records)
         self._dry_run = dry_run
         self._strategy = strategy
@@ -217,7 +215,7 @@ class SyncRun:
         self._counts = dict.fromkeys(SyncOutcome, 0)
         self._requests = SyncRequests()
         self._finder = Finder(
-            client,
+            sender,
             self._slots,
             self._requests,
             note_error=self._note_fatal,
@@ -400,7 +398,7 @@ class SyncRun:
         self._requests.updates += 1
         if not self._dry_run:
             customer = await ops.update_customer(
-                self._client, customer.id, UpdateCustomer(**changes)
+                self._sender, customer.id, UpdateCustomer(**changes)
             )
         return self._result(item, SyncOutcome.UPDATED, customer=customer, changes=tuple(changes))
 
@@ -414,7 +412,7 @@ class SyncRun:
             self._requests.updates += int(archive)
             return self._result(item, SyncOutcome.CREATED, changes=fields)
         try:
-            customer = await ops.create_customer(self._client, create_request(record))
+            customer = await ops.create_customer(self._sender, create_request(record))
         except CustomerAlreadyExistsError as conflict:
             existing = await self._finder.find_existing(conflict, record.email)
             if existing is None:
@@ -424,7 +422,7 @@ class SyncRun:
             self._requests.updates += 1
             try:
                 status = UpdateCustomer(status=str(record.status))
-                customer = await ops.update_customer(self._client, customer.id, status)
+                customer = await ops.update_customer(self._sender, customer.id, status)
             except PaddleError as exc:
                 self._note_fatal(exc)
                 return self._failed(item, exc, customer=customer, changes=fields)

@@ -8,14 +8,16 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Sized
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import attrs
 
+from .._protocol import ApiRequest, Envelope, Sender
+from .._types import TimeoutArg
+from .._validation import fits_filter
 from ..errors import (
     CustomerAlreadyExistsError,
     InvalidResponseError,
-    NotFoundError,
     PaddleError,
     ValidationError,
 )
@@ -28,7 +30,6 @@ from ._sync_plan import (
     batch_emails,
     decide,
     existing_count,
-    filterable,
     lookup_cost,
 )
 from ._sync_types import (
@@ -39,9 +40,6 @@ from ._sync_types import (
     SyncResult,
     SyncStrategy,
 )
-
-if TYPE_CHECKING:
-    from .._client import Paddle
 
 __all__ = ["Finder", "Item", "RecordSource"]
 
@@ -129,7 +127,7 @@ class _Scan:
 
     def __init__(self, finder: Finder) -> None:
         request = ListCustomers(status=_BOTH, per_page=PAGE_SIZE, order_by="id[ASC]")
-        self._pages = ops.list_customers(finder.client, request).pages()
+        self._pages = ops.list_customers(finder.sender, request).pages()
         self._finder = finder
         self.pages_read = 0
         self.done = False
@@ -137,7 +135,6 @@ class _Scan:
         self.per_page = PAGE_SIZE
 
     async def next_page(self) -> None:
-        self._finder.requests.lookups += 1
         page = await anext(self._pages, None)
         if page is None:
             self.done = True
@@ -164,7 +161,7 @@ class Finder:
     """Finds the existing customers of e-mails: from a scan's index, or by lookups.
 
     Args:
-        client: The client.
+        sender: The client (any `Sender`); each read through it is counted in ``requests``.
         slots: The sync's concurrency limit.
         requests: The sync's request counters, updated here.
         note_error: Told every error, to stop the sync on a fatal one.
@@ -174,7 +171,7 @@ class Finder:
 
     def __init__(
         self,
-        client: Paddle,
+        sender: Sender,
         slots: asyncio.Semaphore,
         requests: SyncRequests,
         *,
@@ -182,7 +179,7 @@ class Finder:
         stopped: Callable[[], bool],
         report: Report,
     ) -> None:
-        self.client = client
+        self.sender: Sender = _Counting(sender, requests)
         self.requests = requests
         self.index: dict[str, Customer] = {}
         self.complete = False
@@ -378,48 +375,44 @@ class Finder:
             found.update((c.email, c) for c in customers if c.email in wanted)
 
         async with asyncio.TaskGroup() as group:
-            for batch in batch_emails(email for email in missing if filterable(email)):
+            for batch in batch_emails(email for email in missing if fits_filter(email)):
                 group.create_task(look(batch, False))
             for email in missing:
-                if not filterable(email):
+                if not fits_filter(email):
                     group.create_task(look([email], True))
         return found, errors
 
-    async def _list(self, request: ListCustomers, stop_at: str | None = None) -> list[Customer]:
-        customers: list[Customer] = []
-        pages = 0
-        try:
-            async for page in ops.list_customers(self.client, request).pages():
-                pages += 1
-                customers += page.items
-                if stop_at is not None and any(c.email == stop_at for c in page.items):
-                    break
-        except PaddleError:
-            pages += 1  # the failed page was sent too
-            raise
-        finally:
-            self.requests.lookups += pages
-        return customers
-
     async def lookup(self, emails: list[str]) -> list[Customer]:
         """Return the customers with these (filterable) e-mails, active or archived."""
-        return await self._list(ListCustomers(email=emails, status=_BOTH, per_page=PAGE_SIZE))
+        request = ListCustomers(email=emails, status=_BOTH, per_page=PAGE_SIZE)
+        return await ops.list_customers(self.sender, request).collect()
 
     async def search(self, email: str) -> list[Customer]:
         """Return the customer with an e-mail the filter cannot take, as a list of 0 or 1."""
-        # Search its first 100 characters (the most Paddle takes); match exactly here.
-        request = ListCustomers(search=email[:100], status=_BOTH, per_page=PAGE_SIZE)
-        return [c for c in await self._list(request, stop_at=email) if c.email == email]
+        customer = await ops.find_customer_by_email(self.sender, email)
+        return [] if customer is None else [customer]
 
     async def find_existing(
         self, conflict: CustomerAlreadyExistsError, email: str
     ) -> Customer | None:
         """Return the customer a create conflicted with: by the error's id, else by e-mail."""
-        if conflict.existing_customer_id is not None:
-            self.requests.gets += 1
-            try:
-                return await ops.get_customer(self.client, conflict.existing_customer_id)
-            except NotFoundError:
-                pass
-        matches = await (self.lookup([email]) if filterable(email) else self.search(email))
-        return next((c for c in matches if c.email == email), None)
+        return await ops.existing_customer(self.sender, conflict, email)
+
+
+class _Counting:
+    """The finder's `Sender`: counts each read it passes on, before sending it.
+
+    A list page is a lookup, any other read a get. A request that fails was (or may have
+    been) sent too, so it counts; the client's retries of it do not.
+    """
+
+    def __init__(self, sender: Sender, requests: SyncRequests) -> None:
+        self._sender = sender
+        self._requests = requests
+
+    async def send(self, request: ApiRequest, *, timeout: TimeoutArg = None) -> Envelope:
+        if request.path == ops.CUSTOMERS:
+            self._requests.lookups += 1
+        else:
+            self._requests.gets += 1
+        return await self._sender.send(request, timeout=timeout)

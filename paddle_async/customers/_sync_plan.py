@@ -10,6 +10,8 @@ import math
 from collections.abc import Iterable
 from urllib.parse import quote
 
+from .._validation import MAX_PER_PAGE, fits_filter
+
 __all__ = [
     "COUNT_CAP",
     "EMAIL_QUERY_BUDGET",
@@ -19,14 +21,11 @@ __all__ = [
     "batch_emails",
     "decide",
     "existing_count",
-    "filterable",
     "lookup_cost",
 ]
 
-PAGE_SIZE = 200
+PAGE_SIZE = MAX_PER_PAGE
 """Paddle's largest page: the most customers (and so e-mails) one list request returns."""
-MAX_FILTER_ITEM = 100
-"""Paddle's limit on each ``email`` filter item (entity e-mails may reach 320)."""
 EMAIL_QUERY_BUDGET = 7000
 """Characters of the percent-encoded ``email=`` value per request. Request lines beyond about
 8 KB are refused by common servers and proxies (aiohttp's limit is 8,190 bytes)."""
@@ -34,11 +33,6 @@ COUNT_CAP = 100_000
 """``estimated_total`` is exact up to this; Paddle reports 100001 beyond it."""
 MAX_SCAN_CUSTOMERS = 100_000
 """A scan keeps every customer it reads in memory; auto mode scans no further than this."""
-
-
-def filterable(email: str) -> bool:
-    """Tell whether an e-mail can go in the comma-separated ``email`` filter."""
-    return len(email) <= MAX_FILTER_ITEM and "," not in email
 
 
 def _encoded_length(email: str) -> int:
@@ -55,7 +49,7 @@ def batch_emails(
     matches at most one customer) and at most ``budget`` encoded characters.
 
     Args:
-        emails: Distinct e-mails that pass `filterable`.
+        emails: Distinct e-mails that fit the filter (`_validation.fits_filter`).
         per_request: E-mails per request.
         budget: Encoded characters per request.
 
@@ -87,7 +81,7 @@ def lookup_cost(emails: Iterable[str]) -> int:
     short: list[str] = []
     searches = 0
     for email in emails:
-        if filterable(email):
+        if fits_filter(email):
             short.append(email)
         else:
             searches += 1

@@ -15,10 +15,13 @@ from typing import Any
 
 import attrs
 
+from .. import _validation as rules
+from .._convert import LOCAL, unstructure
 from .._types import UNSET, Unset
+from .._validation import Request, declare, plain_dict
 from ..errors import PaddleError, ValidationError
 from ._models import Customer, CustomerStatus
-from ._requests import CreateCustomer, _plain_unset, _Problems
+from ._requests import LOCALE, NAME, STATUS, CreateCustomer
 
 __all__ = [
     "SyncOutcome",
@@ -33,7 +36,6 @@ __all__ = [
     "create_request",
 ]
 
-_FIELDS = ("email", "name", "locale", "custom_data", "status")
 # Read-only columns of an exported customer: accepted in input and ignored.
 IGNORED_KEYS = frozenset(
     {"id", "created_at", "updated_at", "marketing_consent", "import_meta", "error", "source_row"}
@@ -61,7 +63,7 @@ class SyncStrategy(enum.StrEnum):
 
 
 @attrs.frozen(kw_only=True)
-class SyncRecord:
+class SyncRecord(Request):
     """One customer as it should be after a sync, matched to Paddle's customers by e-mail.
 
     Args:
@@ -78,25 +80,15 @@ class SyncRecord:
         ValidationError: Naming each bad field.
     """
 
-    email: str
-    name: str | Unset | None = UNSET
-    locale: str | Unset = UNSET
+    # The same rules as `UpdateCustomer`'s fields: a record's given fields become an update.
+    email: str = attrs.field(metadata=declare(rules.email))
+    name: str | Unset | None = attrs.field(default=UNSET, metadata=declare(NAME, null=True))
+    locale: str | Unset = attrs.field(default=UNSET, metadata=declare(LOCALE))
     custom_data: Mapping[str, Any] | Unset | None = attrs.field(
-        default=UNSET, converter=_plain_unset
+        default=UNSET, converter=plain_dict, metadata=declare(rules.custom_data, null=True)
     )
-    status: CustomerStatus | str | Unset = UNSET
-    ref: Any = attrs.field(default=None, eq=False)
-
-    def __attrs_post_init__(self) -> None:
-        problems = _Problems()
-        problems.given(
-            email=self.email,  # never UNSET: always checked
-            name=self.name,
-            locale=self.locale,
-            custom_data=self.custom_data,
-            status=self.status,
-        )
-        problems.raise_any()
+    status: CustomerStatus | str | Unset = attrs.field(default=UNSET, metadata=declare(STATUS))
+    ref: Any = attrs.field(default=None, eq=False, metadata=declare(local=True))
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any], *, ref: Any = None) -> SyncRecord:
@@ -148,13 +140,16 @@ class SyncRecord:
         )
 
     def given(self) -> dict[str, Any]:
-        """Return the fields this record gives (e-mail included), as plain values."""
-        values: dict[str, Any] = {}
-        for field in _FIELDS:
-            value = getattr(self, field)
-            if value is not UNSET:
-                values[field] = str(value) if field == "status" else value
-        return values
+        """Return the fields this record gives (e-mail included), as they would be sent.
+
+        The same unstructuring as every request body: `UNSET` fields left out, None kept
+        where the field may be cleared, a status as its string, ``ref`` never.
+        """
+        return unstructure(self)
+
+
+# What a record's input may name: its fields that are sent.
+_FIELDS = tuple(field.name for field in attrs.fields(SyncRecord) if not field.metadata.get(LOCAL))
 
 
 def _canonical(value: Any) -> str:
@@ -169,16 +164,14 @@ def changes_for(record: SyncRecord, customer: Customer) -> dict[str, Any]:
         Field name to new value; empty when the customer already holds every given value.
     """
     changes: dict[str, Any] = {}
-    if record.name is not UNSET and record.name != customer.name:
-        changes["name"] = record.name
-    if record.locale is not UNSET and record.locale != customer.locale:
-        changes["locale"] = record.locale
-    if record.custom_data is not UNSET and _canonical(record.custom_data) != _canonical(
-        customer.custom_data
-    ):
-        changes["custom_data"] = record.custom_data
-    if record.status is not UNSET and str(record.status) != str(customer.status):
-        changes["status"] = str(record.status)
+    for field, value in record.given().items():
+        current = getattr(customer, field)
+        if field == "custom_data":
+            differs = _canonical(value) != _canonical(current)
+        else:  # a status as its string against a member or a newer string: str() of both
+            differs = value != (current if current is None else str(current))
+        if differs and field != "email":
+            changes[field] = value
     return changes
 
 
@@ -225,16 +218,16 @@ class SyncResult:
 
 @attrs.define(kw_only=True)
 class SyncRequests:
-    """Requests a sync sent, by kind.
+    """Requests a sync sent, by kind, and in a dry run the writes it would send.
 
-    These are the sync's own requests: the client's retries, and the check a create makes
-    itself after an unknown outcome, are not counted.
+    These are the sync's own requests, each counted once: the client's retries of a request,
+    and the check a create makes itself after an unknown outcome, are not counted.
 
     Attributes:
         lookups: List pages: the scan, batched e-mail lookups and searches.
         gets: Single-customer reads (after a create conflict).
-        creates: ``POST /customers`` (in a dry run: creates that would be sent).
-        updates: ``PATCH /customers/{id}`` (in a dry run: updates that would be sent).
+        creates: ``POST /customers`` (in a dry run: creates it would send, not sent).
+        updates: ``PATCH /customers/{id}`` (in a dry run: updates it would send, not sent).
     """
 
     lookups: int = 0
@@ -244,7 +237,8 @@ class SyncRequests:
 
     @property
     def total(self) -> int:
-        """All requests."""
+        """All requests: sent, and in a dry run the writes it would send
+        (`SyncSummary.requests_sent` is what a dry run actually sent)."""
         return self.lookups + self.gets + self.creates + self.updates
 
     @property
@@ -319,7 +313,9 @@ class SyncSummary:
         unchanged: Records whose customer already held every given value (no write).
         failed: Records that failed (each result carries its error).
         duplicates: Records whose e-mail appeared earlier in the input.
-        requests: Requests by kind; ``requests.total`` is everything sent.
+        requests: Requests by kind. ``requests.total`` is everything the sync sent, or in a
+            dry run everything the real sync would send: the reads it sent and the writes
+            it would send (`requests_sent` counts only what was sent).
         plan: The strategy chosen and its costs, or None before planning.
         elapsed: Seconds from the first result asked for to now (or to the end).
         dry_run: Whether writes were only counted, not sent.

@@ -12,9 +12,11 @@ from decimal import Decimal
 from typing import Any
 
 import aiohttp
+import attrs
 import pytest
 
 from paddle_async import Paddle
+from paddle_async._validation import declare
 from paddle_async.customers import (
     CreateCustomer,
     CreditBalance,
@@ -443,18 +445,18 @@ async def test_fault_answers_are_in_the_error_shape(
 # The check can fail
 
 
+@attrs.frozen(kw_only=True)
 class _CreateWithNickname(CreateCustomer):
     """A create request whose body carries a field the spec does not have."""
 
-    def to_wire(self) -> dict[str, Any]:
-        return {**super().to_wire(), "nickname": "Ada"}
+    nickname: str = attrs.field(default="Ada", metadata=declare())
 
 
+@attrs.frozen(kw_only=True)
 class _UpdateMarketingConsent(UpdateCustomer):
     """An update whose body carries marketing_consent, read-only in the spec."""
 
-    def to_wire(self) -> dict[str, Any]:
-        return {**super().to_wire(), "marketing_consent": True}
+    marketing_consent: bool = attrs.field(default=True, metadata=declare())
 
 
 async def test_an_unknown_request_field_is_reported(

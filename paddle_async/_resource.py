@@ -1,0 +1,183 @@
+"""What every resource's operations share: validated paths, bodies and queries, sending, listing.
+
+An operation is a few lines on top of these: build the path (`Path` checks each id), send one
+`ApiRequest` through the `Sender`, and structure ``data`` into the model (`send_one`,
+`send_list`, `send_none` for a 204) or walk a listing (`paginate`). Nothing here knows a
+resource: the models and request classes say everything.
+"""
+
+from __future__ import annotations
+
+import functools
+import operator
+import re
+import string
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import attrs
+
+from . import _json
+from ._convert import LOCAL, StructureError, structurer, unstructure, unstructure_query
+from ._pagination import CURSOR, AsyncPaginator
+from ._protocol import ApiRequest, Envelope, Sender, encode_query
+from ._types import TimeoutArg
+from ._validation import ID_PREFIXES, RULE, IdRule, check_id, id_of
+
+__all__ = [
+    "Path",
+    "body",
+    "paginate",
+    "query",
+    "send_list",
+    "send_none",
+    "send_one",
+]
+
+T = TypeVar("T")
+
+# A listing's cursor is the last item's id: attrgetter is a C call, where a function is a
+# Python one, and it runs for every item of every page.
+_ID: Callable[[Any], str] = operator.attrgetter("id")
+
+
+class Path:
+    """A path template whose ``{name_id}`` fields are ids of the entity ``name``.
+
+    ``Path("/customers/{customer_id}/addresses/{address_id}")(customer_id=..., address_id=...)``
+    checks each id against its entity's pattern (`_validation.ID_PREFIXES`) before it becomes
+    part of a path, so nothing like ``../x`` or ``a?b`` can reach the request line.
+
+    Raises:
+        ValueError: A field of the template names no entity of `ID_PREFIXES` (when defined).
+    """
+
+    __slots__ = ("_kinds", "_template")
+
+    def __init__(self, template: str) -> None:
+        kinds: dict[str, tuple[str, Callable[[str], object]]] = {}
+        for _, name, _, _ in string.Formatter().parse(template):
+            if name is None:
+                continue
+            kind = name.removesuffix("_id")
+            if not name.endswith("_id") or kind not in ID_PREFIXES:
+                raise ValueError(f"{template}: {{{name}}} is not the id of a known entity")
+            kinds[name] = (kind, id_of(kind).pattern.fullmatch)
+        self._template = template
+        self._kinds = kinds
+
+    def __repr__(self) -> str:
+        return f"Path({self._template!r})"
+
+    def __call__(self, **ids: str) -> str:
+        """Return the path with each id filled in, once checked.
+
+        Raises:
+            ValidationError: An id is not of its entity's form (naming the parameter).
+        """
+        kinds = self._kinds
+        for name, value in ids.items():
+            kind, fullmatch = kinds[name]
+            if not (isinstance(value, str) and fullmatch(value)):
+                check_id(kind, value, name)  # raises, naming the parameter
+        return self._template.format_map(ids)
+
+
+def body(request: attrs.AttrsInstance) -> bytes:
+    """Return a request's JSON body: its given fields, compact UTF-8 (`_convert.unstructure`)."""
+    return _json.dumps(unstructure(request))
+
+
+def query(request: attrs.AttrsInstance | None) -> str:
+    """Return a request's encoded query string (empty for None or nothing given)."""
+    return "" if request is None else encode_query(unstructure_query(request))
+
+
+def structure_data(envelope: Envelope, structure: Callable[[Any], T]) -> T:
+    """Structure an envelope's ``data``; a shape error is the response's `InvalidResponseError`."""
+    try:
+        return structure(envelope.data)
+    except StructureError as exc:
+        raise envelope.invalid(f"unexpected response shape: {exc}") from None
+
+
+async def send_one(
+    sender: Sender, request: ApiRequest, model: type[T], *, timeout: TimeoutArg
+) -> T:
+    """Send ``request`` and return its ``data`` as one ``model``.
+
+    Raises:
+        InvalidResponseError: ``data`` is not a ``model`` (with the response's real status).
+    """
+    envelope = await sender.send(request, timeout=timeout)
+    return structure_data(envelope, structurer(model))
+
+
+async def send_list(
+    sender: Sender, request: ApiRequest, model: type[T], *, timeout: TimeoutArg
+) -> list[T]:
+    """Send ``request`` and return its ``data`` (an unpaginated array) as a list of ``model``.
+
+    Raises:
+        InvalidResponseError: ``data`` is not an array of ``model``.
+    """
+    envelope = await sender.send(request, timeout=timeout)
+    structure = structurer(model)
+
+    def structure_all(data: Any) -> list[T]:
+        if not isinstance(data, list):
+            raise StructureError(f"expected a list, got {type(data).__name__}")
+        return [structure(item) for item in data]
+
+    return structure_data(envelope, structure_all)
+
+
+async def send_none(sender: Sender, request: ApiRequest, *, timeout: TimeoutArg) -> None:
+    """Send ``request`` (a delete, answered 204 No Content) and return None."""
+    await sender.send(request, timeout=timeout)
+
+
+@functools.cache
+def _listing(request_class: type) -> tuple[frozenset[str], re.Pattern[str]]:
+    """Return a list request class's query parameter names and its cursor's pattern.
+
+    The cursor is ``after``, whose declared rule (an id of the listed entity) gives the
+    pattern every ``next`` cursor must match.
+    """
+    fields = attrs.fields_dict(request_class)
+    rule = fields[CURSOR].metadata.get(RULE) if CURSOR in fields else None
+    if not isinstance(rule, IdRule):
+        raise TypeError(f"{request_class.__name__}.{CURSOR} must declare an id rule (id_of)")
+    parameters = frozenset(name for name, field in fields.items() if not field.metadata.get(LOCAL))
+    return parameters, rule.pattern
+
+
+def paginate(
+    sender: Sender,
+    path: str,
+    request: attrs.AttrsInstance,
+    model: type[T],
+    *,
+    timeout: TimeoutArg,
+) -> AsyncPaginator[T]:
+    """Return a lazy walk over a cursor listing: ``GET path`` with ``request`` as its query.
+
+    The request class says the rest: its fields are the parameters a ``next`` URL may carry,
+    and its ``after`` field's id rule is the cursor's pattern. Items are ``model``s, and
+    their ``id`` is the cursor after them.
+    """
+    parameters, cursor_pattern = _listing(type(request))
+
+    async def fetch_page(page_query: str) -> Envelope:
+        return await sender.send(
+            ApiRequest(method="GET", path=path, query=page_query), timeout=timeout
+        )
+
+    return AsyncPaginator(
+        fetch_page,
+        unstructure_query(request),
+        structurer(model),
+        _ID,
+        parameters=parameters,
+        cursor_pattern=cursor_pattern,
+    )
