@@ -17,7 +17,7 @@ from rich.progress import Progress as Bar
 from rich.table import Table
 from rich.text import Text
 
-from ._terminal import Column, Step, format_duration, printable
+from ._text import Column, Step, format_duration, printable
 
 if TYPE_CHECKING:
     from ._pacing import WatchedLimiter
