@@ -19,11 +19,11 @@ from ._protocol import (
     decode_envelope,
     error_from_response,
 )
-from ._ratelimit import RateLimit, RateLimiter
 from ._retry import RetryPolicy, call_with_retries
 from ._session import Transport, request_headers
 from ._types import Environment, Timeout
 from .customers._operations import Customers
+from .ratelimit import RateLimit, RateLimiter
 
 if TYPE_CHECKING:
     import aiohttp

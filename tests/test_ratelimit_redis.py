@@ -45,7 +45,7 @@ def unavailable(reason: str) -> NoReturn:
 try:
     import redis.asyncio as aioredis
 
-    from paddle_async.ratelimit_redis import RateLimiterUnavailableError, RedisRateLimiter
+    from paddle_async.ratelimit.redis import RateLimiterUnavailableError, RedisRateLimiter
 except ImportError:
     if IN_CI:
         raise

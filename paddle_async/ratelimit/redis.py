@@ -88,8 +88,9 @@ from typing import Any, Final, Literal, Self, TypeAlias
 
 import attrs
 
-from . import errors
-from ._ratelimit import (
+from .. import errors
+from ..errors import RateLimiterUnavailableError
+from ._window import (
     DEFAULT_MAX_PAUSE,
     RateLimit,
     Sleep,
@@ -99,7 +100,6 @@ from ._ratelimit import (
     pause_seconds,
     sleep_unless,
 )
-from .errors import RateLimiterUnavailableError
 
 try:
     import redis.asyncio as aioredis
@@ -108,7 +108,7 @@ try:
     from redis.exceptions import RedisError
 except ImportError as exc:  # pragma: no cover - depends on the installed extras
     raise ImportError(
-        "paddle_async.ratelimit_redis needs the redis package: pip install 'paddle-async[redis]'"
+        "paddle_async.ratelimit.redis needs the redis package: pip install 'paddle-async[redis]'"
     ) from exc
 
 __all__ = ["OnFailure", "RateLimiterUnavailableError", "RedisRateLimiter"]

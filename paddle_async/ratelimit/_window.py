@@ -25,7 +25,7 @@ from typing import Final, Protocol, runtime_checkable
 
 import attrs
 
-from . import errors
+from .. import errors
 
 __all__ = ["DEFAULT_MAX_PAUSE", "RateLimit", "RateLimiter", "SlidingWindowLimiter"]
 
