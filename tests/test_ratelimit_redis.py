@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import importlib.resources
 import json
 import logging
 import os
@@ -341,6 +343,34 @@ async def test_cancelled_waiters_give_their_places_back(
     assert 2 == left  # the two sent at once; the eight waiting places are gone
     assert 1 == len(asked)
     assert asked[0] <= 0.5  # one window at most, not 2 s behind the abandoned places
+
+
+async def test_redis_runs_the_lua_scripts_shipped_in_the_package(
+    own_redis: RedisServer, key: str
+) -> None:
+    """The scripts the limiter runs on Redis are the package's .lua resources, as installed."""
+    resources = importlib.resources.files("paddle_async.ratelimit")
+    shipped = sorted(r.name for r in resources.iterdir() if r.name.endswith(".lua"))
+    digests = [
+        hashlib.sha1(resources.joinpath(name).read_text(encoding="utf-8").encode()).hexdigest()
+        for name in shipped
+    ]
+    budget = RateLimit(requests=1, per=1.0, margin=0.0)
+    async with aioredis.Redis.from_url(own_redis.url) as client:
+        async with RedisRateLimiter(client, limit=budget, key=key) as limiter:
+            await limiter.acquire(asyncio.sleep)  # acquire.lua
+            waiter = asyncio.create_task(limiter.acquire(asyncio.sleep))
+            for _ in range(1000):  # until the waiter holds its place, one window on
+                if 2 == await client.zcard(f"{{{key}}}:log"):
+                    break
+                await asyncio.sleep(0.005)
+            waiter.cancel()  # release.lua gives its place back
+            await asyncio.gather(waiter, return_exceptions=True)
+            await until(lambda: not limiter._releasing)
+            await limiter.pause(0.01)  # pause.lua
+        cached = await client.script_exists(*digests)
+    assert ["acquire.lua", "pause.lua", "release.lua"] == shipped
+    assert [True, True, True] == cached
 
 
 async def test_closing_fails_the_requests_still_waiting(
