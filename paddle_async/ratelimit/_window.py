@@ -317,10 +317,9 @@ class SlidingWindowLimiter:
             self._replan(settled=index + self._limit)
 
     def _give_back(self, place: _Place) -> None:
-        try:
-            self._waiting.remove(place)
-        except ValueError:
+        if place not in self._waiting:  # it went already: nothing to give back
             return
+        self._waiting.remove(place)
         if not self._replan_pending and self._waiting:
             # Once, after every request cancelled in the same step has given its place back.
             self._replan_pending = True
