@@ -8,17 +8,10 @@ of them meets a 429.
 
 How it works. Three Redis keys per budget: a sorted set, the window log (one member per
 request, scored by its send time), a string holding the time until which everyone pauses, and
-a marker naming the Redis server process that has kept the log. One Lua script decides each
-request atomically on the server, with the server's clock (``redis.call('TIME')``), so hosts
-whose clocks disagree still agree on the window:
-
-1. Forget sends older than one window (plus margin).
-2. The request may go at the latest of: now, the pause's end, and the ``requests``-th latest
-   send plus one window (plus margin). It takes that place in the log (a reservation) and is
-   told how long to sleep; asking again after the sleep confirms the place, moves it up when
-   places before it were given back, moves it behind a pause that began in between, and
-   records the real send time when the request is late, moving later the places that this
-   would crowd (a request more than a window late queues again).
+a marker naming the Redis server process that has kept the log. A Lua script decides each
+request atomically on the server, with the server's clock, so hosts whose clocks disagree
+still agree on the window; a request takes a place in the log (a reservation) and sleeps
+until it is due (the ``_scripts`` module has the details).
 
 A 429 (`pause`) stores its end in Redis, at most ``max_pause`` (60 s) ahead, and drops the
 reservations not yet due. A request cancelled while it waits gives its place back; the same
@@ -31,76 +24,55 @@ and restarts, costs one short call per process per interval, and a place moved u
 seconds late is only used a few seconds late (never too early: a place is moved only while
 its request is awake, or by its own limiter, which wakes it at once).
 
-A lost log. Redis keeps the log in memory: a restart without persistence empties it, a
-restart from an older snapshot (RDB) restores a log without the latest sends, a failover to a
-replica may miss the last writes, and a flush or eviction drops it. A budget relearned from
-such a log would let a second full window go out at once, which Paddle answers with a
-60-second lockout of the whole IP. The script therefore checks, on every call, that the marker
-names the server process answering (its ``run_id``, from ``INFO server``). When it does not,
-the log may have lost sends of the last window, and every process waits until one window has
-passed since then (the pause key holds that time):
-
-- the server started less than one window ago (a restart, with or without persistence):
-  until it has run for one window; whatever the lost log held was sent before it started;
-- otherwise (a failover, a flush, an eviction), when the marker names another server or this
-  process had seen a marker before: one window from now.
-
-The cost falls on a first start too: Redis cannot tell a log lost in a restart from one never
-written, so the very first use of a budget on a Redis that started less than one window ago
-waits until it has run for one window (at most 61.2 s with Paddle's budget), logged as a warning.
-On a Redis that has run longer, a first use starts at once. Waiting once is the safe side: the
-alternative risks the lockout, which costs as long and fails requests besides. A flush or
-eviction of the marker is detected by processes that had seen it; a process started just after
-such a flush that reaches Redis first is not held (keep the marker: do not flush, and use a
-``maxmemory-policy`` that spares keys without a TTL, such as the default ``noeviction`` or a
-``volatile-*`` one).
+A lost log. Redis keeps the log in memory, so a restart, a failover, a flush or an eviction
+can lose sends of the last window; relearning the budget from such a log would let a second
+full window go out at once, which Paddle answers with a 60-second lockout of the whole IP.
+The script notices when the server process answering is not the one that kept the log, and
+every process then waits until one window has passed since the log may have lost sends,
+logged as a warning. The cost falls on a first start too: Redis cannot tell a log lost in a
+restart from one never written, so the very first use of a budget on a Redis that started
+less than one window ago waits until it has run for one window (at most 61.2 s with Paddle's
+budget). On a Redis that has run longer, a first use starts at once. Waiting once is the safe
+side: the alternative risks the lockout, which costs as long and fails requests besides. Keep
+the marker: do not flush it, and use a ``maxmemory-policy`` that spares keys without a TTL,
+such as the default ``noeviction`` or a ``volatile-*`` one.
 
 Concurrency. The limiter makes at most ``max_connections`` Redis calls at once (default 10);
 further requests queue for a turn, which is not counted against ``timeout``. So any number of
 concurrent requests never reads as an outage.
 
-When Redis is unreachable, or slower than ``timeout``, the limiter follows its policy:
-
-- ``"wait"``: requests wait, trying Redis again every ``retry_interval`` seconds, and raise
-  `RateLimiterUnavailableError` after ``max_wait``.
-- ``"local"``: this process paces itself with a `SlidingWindowLimiter` at ``fallback_share`` of
-  the budget. Its first local send waits one window (plus margin) from the moment Redis was
-  lost: no process knows what the others sent in the window before, so a local budget is only
-  safe once that window has passed. Requests keep trying Redis every ``retry_interval``
-  seconds; once it answers, the sends made meanwhile join the shared log.
-
-Either way one warning goes to the ``paddle_async`` logger when Redis is lost and one when it
-is back; no Redis error reaches the caller.
+When Redis is unreachable, or slower than ``timeout``, the limiter follows its policy
+(``on_failure``): ``"wait"`` for Redis up to ``max_wait``, then raise
+`RateLimiterUnavailableError`; or ``"local"``: pace this process alone at ``fallback_share`` of
+the budget, starting one window after Redis was lost (the ``_fallback`` module has the details).
+One warning is logged when Redis is lost and one when it is back; no Redis error reaches the
+caller.
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
 import functools
-import importlib.resources
 import itertools
 import logging
-import math
 import time
 import uuid
 from types import TracebackType
-from typing import Any, Final, Literal, Self, TypeAlias
-
-import attrs
+from typing import Any, Final, Self
 
 from .. import errors
 from ..errors import RateLimiterUnavailableError
-from ._window import (
+from ._base import (
     DEFAULT_MAX_PAUSE,
-    RateLimit,
     Sleep,
-    SlidingWindowLimiter,
-    WaitNotice,
     check_max_pause,
+    check_positive,
     pause_seconds,
     sleep_unless,
 )
+from ._fallback import OnFailure, Outage, describe
+from ._scripts import ACQUIRE, MICROS, PAUSE, RELEASE, Answer, moved_members, warn_if_lost
+from ._window import RateLimit, WaitNotice, spacing
 
 try:
     import redis.asyncio as aioredis
@@ -116,54 +88,12 @@ __all__ = ["OnFailure", "RateLimiterUnavailableError", "RedisRateLimiter"]
 
 logger = logging.getLogger("paddle_async")
 
-OnFailure: TypeAlias = Literal["wait", "local"]
-"""What `RedisRateLimiter` does while Redis is unreachable: wait for it, or pace locally."""
-
-_MICROS: Final = 1_000_000
 # What "Redis is unavailable" looks like: redis-py's errors, socket errors, our own timeout.
 _UNAVAILABLE: Final = (RedisError, OSError, TimeoutError)
 # A waiting request asks again at least this often (a fraction of the window, at least 1 s),
 # to move up into places that requests of other processes gave back.
 _ASK_AGAIN_PER_WINDOW: Final = 12
 _ASK_AGAIN_AT_LEAST: Final = 1.0
-
-# The scripts are self-contained Lua files next to this module (each states its keys, arguments
-# and reply), read once on import so that a broken install fails here, not mid-request.
-_SCRIPTS: Final = importlib.resources.files("paddle_async.ratelimit")
-_ACQUIRE: Final = _SCRIPTS.joinpath("acquire.lua").read_text(encoding="utf-8")
-_RELEASE: Final = _SCRIPTS.joinpath("release.lua").read_text(encoding="utf-8")
-_PAUSE: Final = _SCRIPTS.joinpath("pause.lua").read_text(encoding="utf-8")
-
-
-@attrs.frozen
-class _Answer:
-    """The acquire script's reply (see its header)."""
-
-    wait: int
-    marker: str
-    lost: int
-    paused: int
-
-    @classmethod
-    def from_reply(cls, reply: object) -> _Answer:
-        """Read the script's reply; anything else counts as Redis misbehaving."""
-        if isinstance(reply, list | tuple) and len(reply) == 4:
-            wait, marker, lost, paused = reply
-            if (
-                isinstance(wait, int)
-                and isinstance(marker, bytes | str)
-                and isinstance(lost, int)
-                and isinstance(paused, int)
-            ):
-                text = marker.decode("ascii", "replace") if isinstance(marker, bytes) else marker
-                return cls(wait, text[:64], lost, paused)
-        raise RedisError("the acquire script answered something unexpected")
-
-
-def _forget_until(times: collections.deque[float], cutoff: float) -> None:
-    """Drop the times at or before ``cutoff`` from an ascending deque."""
-    while times and times[0] <= cutoff:
-        times.popleft()
 
 
 def _connect(url: str, *, timeout: float, max_connections: int) -> aioredis.Redis:
@@ -190,11 +120,6 @@ def _connect(url: str, *, timeout: float, max_connections: int) -> aioredis.Redi
         if credentials:
             reason = reason.replace(credentials, "***")
         raise errors.ConfigurationError(f"the Redis URL is not usable: {reason}") from None
-
-
-def _positive(name: str, value: float) -> None:
-    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-        raise errors.ConfigurationError(f"{name} must be a finite number above 0, got {value!r}")
 
 
 class RedisRateLimiter:
@@ -246,35 +171,29 @@ class RedisRateLimiter:
         max_connections: int = 10,
         max_pause: float = DEFAULT_MAX_PAUSE,
     ) -> None:
-        if on_failure not in ("wait", "local"):
-            raise errors.ConfigurationError(
-                f"on_failure must be 'wait' or 'local', got {on_failure!r}"
-            )
-        _positive("timeout", timeout)
-        _positive("retry_interval", retry_interval)
-        if max_wait is not None and not (
-            isinstance(max_wait, int | float) and math.isfinite(max_wait) and max_wait >= 0
-        ):
-            raise errors.ConfigurationError(
-                f"max_wait must be None or a finite number of at least 0, got {max_wait!r}"
-            )
-        if not (isinstance(fallback_share, int | float) and 0 < fallback_share <= 1):
-            raise errors.ConfigurationError("fallback_share must be above 0 and at most 1")
+        self._max_pause = check_max_pause(max_pause)
+        self._limit = limit or RateLimit()
+        # While Redis is unreachable: the outage, and the policy followed meanwhile.
+        self._outage = Outage(
+            key=key,
+            limit=self._limit,
+            on_failure=on_failure,
+            max_wait=max_wait,
+            fallback_share=fallback_share,
+            retry_interval=retry_interval,
+            max_pause=self._max_pause,
+        )
+        check_positive("timeout", timeout)
         if not (isinstance(max_connections, int) and max_connections >= 1):
             raise errors.ConfigurationError(
                 f"max_connections must be an int of at least 1, got {max_connections!r}"
             )
-        self._max_pause = check_max_pause(max_pause)
-        self._limit = limit or RateLimit()
-        self._spacing = self._limit.per * (1 + self._limit.margin)
-        self._spacing_micros = round(self._spacing * _MICROS)
+        self._spacing = spacing(self._limit)
+        self._spacing_micros = round(self._spacing * MICROS)
         self._ask_again = max(_ASK_AGAIN_AT_LEAST, self._spacing / _ASK_AGAIN_PER_WINDOW)
         self._key = key
         self._keys = (f"{{{key}}}:log", f"{{{key}}}:pause", f"{{{key}}}:marker")
         self._timeout = timeout
-        self._on_failure: OnFailure = on_failure
-        self._max_wait = max_wait
-        self._retry_interval = retry_interval
         if isinstance(redis, str):
             self._redis = _connect(redis, timeout=timeout, max_connections=max_connections)
             self._owns_redis = True
@@ -292,9 +211,9 @@ class RedisRateLimiter:
         # Calls queue here rather than in redis-py's pool, whose limit raises an error that
         # would read as an outage; the wait for a turn is not part of `timeout`.
         self._turns = asyncio.Semaphore(max_connections)
-        self._acquire_script = self._redis.register_script(_ACQUIRE)
-        self._release_script = self._redis.register_script(_RELEASE)
-        self._pause_script = self._redis.register_script(_PAUSE)
+        self._acquire_script = self._redis.register_script(ACQUIRE)
+        self._release_script = self._redis.register_script(RELEASE)
+        self._pause_script = self._redis.register_script(PAUSE)
         self._name = uuid.uuid4().hex
         self._numbers = itertools.count()
         self._marker = ""  # the marker of the log as last seen (see the acquire script)
@@ -311,24 +230,12 @@ class RedisRateLimiter:
         self._releasing: set[asyncio.Future[Any]] = set()  # calls aclose() waits for
         # This process's own view of pauses: kept even when Redis cannot share them.
         self._paused_until = 0.0
-        # The outage, if any: when it began, when a request may next try Redis, and a future
-        # done when Redis answers again (it ends local waits).
-        self._down_since: float | None = None
-        self._next_try = 0.0
-        self._back: asyncio.Future[None] | None = None
-        self._fallback: SlidingWindowLimiter | None = None  # made fresh for each outage
-        self._fallback_limit = RateLimit(
-            requests=max(1, math.floor(self._limit.requests * fallback_share)),
-            per=self._limit.per,
-            margin=self._limit.margin,
-        )
-        self._fallback_sent: collections.deque[float] = collections.deque()
 
     def __repr__(self) -> str:
         # No URL: it may hold a password.
         return (
             f"RedisRateLimiter(key={self._key!r}, requests={self._limit.requests}, "
-            f"per={self._limit.per}, on_failure={self._on_failure!r})"
+            f"per={self._limit.per}, on_failure={self._outage.on_failure!r})"
         )
 
     @property
@@ -344,7 +251,7 @@ class RedisRateLimiter:
     @property
     def redis_available(self) -> bool:
         """Whether Redis is in use: False from a failed call until a later one succeeds."""
-        return self._down_since is None
+        return not self._outage.down
 
     async def __aenter__(self) -> Self:
         return self
@@ -394,35 +301,30 @@ class RedisRateLimiter:
         member = f"{self._name}:{next(self._numbers)}"
         waiting_since: float | None = None  # when this request first found Redis unavailable
         noticed = False
+        outage = self._outage
         while True:
             self._check_open()
             now = time.monotonic()
-            if self._down_since is not None and now < self._next_try:
-                if self._on_failure == "local":
-                    if await self._acquire_locally(sleep):
-                        return
-                    continue  # Redis came back while this request waited
+            if outage.keeps_away(now):
                 waiting_since = now if waiting_since is None else waiting_since
-                await self._wait_for_redis(sleep, now - waiting_since)
-                continue
-            probing = self._down_since is not None
-            if probing:
-                # This request probes Redis; the others keep to the policy meanwhile.
-                self._next_try = now + self._retry_interval
+                if await outage.keep_to_policy(sleep, now - waiting_since, self._probe):
+                    return  # sent under the local budget
+                continue  # Redis may be back: try it
+            probing = outage.start_probe(now)  # if so, the others keep to the policy meanwhile
             # Sends made without Redis join the shared log with the first call that succeeds.
-            backfill = self._backfill(now) if self._fallback_sent else []
+            backfill = [round(age * MICROS) for age in outage.local_sends(now)]
             try:
                 answer = await self._ask(member, backfill, probing=probing)
             except _UNAVAILABLE as exc:
-                await self._lost(exc)
+                await outage.lost(exc)
                 continue
             if answer is None:
                 continue  # Redis was lost while this request waited for its turn
-            self._found(backfilled_until=now if backfill else None)
-            self._note_lost_log(answer)
+            outage.found(joined_until=now if backfill else None)
+            warn_if_lost(self._key, answer)
             if answer.wait <= 0:
                 return
-            delay = answer.wait / _MICROS
+            delay = answer.wait / MICROS
             if not noticed:
                 noticed = True
                 self._notice.waiting(delay, now, paused=answer.paused > 0)
@@ -446,23 +348,22 @@ class RedisRateLimiter:
         if seconds <= 0:
             return
         self._paused_until = max(self._paused_until, time.monotonic() + seconds)
-        if self._fallback is not None and self._down_since is not None:
-            await self._fallback.pause(seconds)
+        await self._outage.pause(seconds)
         if self._closed:
             return
         try:
             async with self._turns, asyncio.timeout(self._timeout):
-                await self._pause_script(keys=self._keys[:2], args=[round(seconds * _MICROS)])
+                await self._pause_script(keys=self._keys[:2], args=[round(seconds * MICROS)])
         except _UNAVAILABLE as exc:
             logger.warning(
                 "shared rate limit %r: could not share a %.1f s pause (a 429's Retry-After) "
                 "through Redis (%s); this process pauses alone",
                 self._key,
                 seconds,
-                _describe(exc),
+                describe(exc),
             )
 
-    async def _ask(self, member: str, backfill: list[int], *, probing: bool) -> _Answer | None:
+    async def _ask(self, member: str, backfill: list[int], *, probing: bool) -> Answer | None:
         """Run the acquire script; return None if Redis was lost while waiting for a turn.
 
         A request cancelled meanwhile gives its place back once the call has ended: the
@@ -474,7 +375,7 @@ class RedisRateLimiter:
 
         async def call() -> object:
             async with self._turns:
-                if abandoned or (self._down_since is not None and not probing):
+                if abandoned or (self._outage.down and not probing):
                     return None
                 async with asyncio.timeout(self._timeout):
                     return await self._acquire_script(keys=self._keys, args=args)
@@ -494,27 +395,11 @@ class RedisRateLimiter:
             raise
         if reply is None:
             return None
-        answer = _Answer.from_reply(reply)
+        answer = Answer.from_reply(reply)
+        if answer is None:
+            raise RedisError("the acquire script answered something unexpected")
         self._marker = answer.marker
         return answer
-
-    def _note_lost_log(self, answer: _Answer) -> None:
-        if answer.lost == 1:
-            logger.warning(
-                "shared rate limit %r: Redis lost the window log (it restarted, failed over "
-                "or was flushed), so sends of the last window are unknown; every process "
-                "waits %.1f s, until one window has passed since",
-                self._key,
-                answer.paused / _MICROS,
-            )
-        elif answer.lost == 2:
-            logger.warning(
-                "shared rate limit %r: Redis started less than one window ago and has no "
-                "record of this budget (a restart may have lost it); every process waits "
-                "%.1f s, until it has run for one window",
-                self._key,
-                answer.paused / _MICROS,
-            )
 
     async def _sleep_on_place(self, member: str, sleep: Sleep, delay: float) -> None:
         """Sleep until a place's planned start, or until the place moves up.
@@ -565,114 +450,18 @@ class RedisRateLimiter:
                 moved = await self._release_script(keys=self._keys[:2], args=args + released)
         except _UNAVAILABLE:
             return  # given-back places expire with the window; the waits end as planned
-        for name in moved if isinstance(moved, list) else ():
-            wake = self._wakes.get(name.decode() if isinstance(name, bytes) else str(name))
+        for name in moved_members(moved):
+            wake = self._wakes.get(name)
             if wake is not None and not wake.done():
                 wake.set_result(None)
 
-    async def _acquire_locally(self, sleep: Sleep) -> bool:
-        """Take a place in the local fallback window; return False if Redis came back first."""
-        fallback, back = self._fallback, self._back
-        assert fallback is not None
-        assert back is not None
-
-        async def sleep_and_probe(seconds: float) -> None:
-            # Sleep in steps, so a long local wait notices Redis coming back.
-            deadline = time.monotonic() + seconds
-            while not back.done() and (left := deadline - time.monotonic()) > 0:
-                await sleep(min(left, self._retry_interval))
-                if self._down_since is not None and time.monotonic() >= self._next_try:
-                    await self._probe()
-
-        if not await fallback._acquire_unless(sleep_and_probe, back):
-            return False
-        now = time.monotonic()
-        self._fallback_sent.append(now)
-        _forget_until(self._fallback_sent, now - self._spacing)
-        return True
-
     async def _probe(self) -> None:
         """Ask Redis whether it is back (then leave the outage)."""
-        self._next_try = time.monotonic() + self._retry_interval
+        self._outage.start_probe(time.monotonic())
         try:
             async with self._turns, asyncio.timeout(self._timeout):
                 await self._redis.ping()
         except _UNAVAILABLE as exc:
-            await self._lost(exc)
+            await self._outage.lost(exc)
             return
-        self._found(backfilled_until=None)
-
-    def _backfill(self, now: float) -> list[int]:
-        """Return the ages (microseconds) of local sends still inside the window."""
-        _forget_until(self._fallback_sent, now - self._spacing)
-        return [round((now - t) * _MICROS) for t in self._fallback_sent]
-
-    async def _wait_for_redis(self, sleep: Sleep, waited: float) -> None:
-        if self._max_wait is not None and waited + self._retry_interval > self._max_wait:
-            raise RateLimiterUnavailableError(
-                f"shared rate limit {self._key!r}: Redis was unreachable for {waited:.1f} s "
-                "(on_failure='wait'); the request was not sent",
-                waited=waited,
-            )
-        await sleep(max(0.0, min(self._retry_interval, self._next_try - time.monotonic())))
-
-    async def _lost(self, exc: BaseException) -> None:
-        now = time.monotonic()
-        self._next_try = now + self._retry_interval
-        if self._down_since is not None:
-            logger.debug(
-                "shared rate limit %r: Redis still unavailable (%s)", self._key, _describe(exc)
-            )
-            return
-        self._down_since = now
-        self._back = asyncio.get_running_loop().create_future()
-        if self._on_failure == "local":
-            # Others may have used the whole budget just before: start after that window
-            # (which may be longer than the pause a 429 could ask for).
-            self._fallback = SlidingWindowLimiter(
-                self._fallback_limit, max_pause=max(self._max_pause, self._spacing)
-            )
-            await self._fallback.pause(self._spacing)
-            logger.warning(
-                "shared rate limit %r: Redis unavailable (%s); pacing this process alone at "
-                "%d requests per %g s, after a %.1f s wait, until Redis is back "
-                "(on_failure='local')",
-                self._key,
-                _describe(exc),
-                self._fallback_limit.requests,
-                self._limit.per,
-                self._spacing,
-            )
-        else:
-            limit = (
-                "as long as it takes" if self._max_wait is None else f"up to {self._max_wait:g} s"
-            )
-            logger.warning(
-                "shared rate limit %r: Redis unavailable (%s); requests wait for it, %s "
-                "(on_failure='wait')",
-                self._key,
-                _describe(exc),
-                limit,
-            )
-
-    def _found(self, *, backfilled_until: float | None) -> None:
-        if backfilled_until is not None:
-            _forget_until(self._fallback_sent, backfilled_until)
-        if self._down_since is None:
-            return
-        logger.warning(
-            "shared rate limit %r: Redis is back after %.1f s; using the shared budget again",
-            self._key,
-            time.monotonic() - self._down_since,
-        )
-        self._down_since = None
-        if self._back is not None and not self._back.done():
-            self._back.set_result(None)  # local waits end: their requests ask Redis
-
-
-def _describe(exc: BaseException) -> str:
-    text = str(exc)
-    name = type(exc).__name__
-    if isinstance(exc, TimeoutError) and not text:
-        return "TimeoutError: no answer in time"
-    return f"{name}: {text}" if text else name
+        self._outage.found(joined_until=None)
