@@ -189,6 +189,29 @@ def messages(caplog: pytest.LogCaptureFixture) -> str:
     return "\n".join(r.getMessage() for r in caplog.records if r.name == "paddle_async")
 
 
+IMPORTED_REDIS = """
+import sys
+
+import paddle_async, paddle_async.cli, paddle_async.ratelimit, paddle_async.testing
+
+def redis_modules():
+    return sorted(name for name in sys.modules if name.partition(".")[0] == "redis")
+
+before = redis_modules()
+import paddle_async.ratelimit.redis
+print(before, bool(redis_modules()))
+"""
+
+
+def test_only_the_redis_limiter_imports_redis() -> None:
+    """The SDK, its in-process limiter, its CLI and its test tools load no redis module;
+    `paddle_async.ratelimit.redis` does."""
+    run = subprocess.run(
+        [sys.executable, "-c", IMPORTED_REDIS], capture_output=True, text=True, check=True
+    )
+    assert "[] True" == run.stdout.strip()
+
+
 # One process, several limiters: the shared window and the shared pause.
 
 
