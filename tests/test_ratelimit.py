@@ -204,6 +204,25 @@ def test_budgets_that_cannot_work_are_configuration_errors(make: Callable[[], ob
         make()
 
 
+BEYOND_FLOAT = 10**400  # an int no float can hold
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(lambda: RateLimit(per=BEYOND_FLOAT), id="per"),
+        pytest.param(lambda: RateLimit(margin=BEYOND_FLOAT), id="margin"),
+        pytest.param(
+            lambda: SlidingWindowLimiter(RateLimit(), max_pause=BEYOND_FLOAT), id="max-pause"
+        ),
+    ],
+)
+def test_an_int_beyond_any_float_is_a_configuration_error(make: Callable[[], object]) -> None:
+    """A setting of 10**400 seconds raises ConfigurationError, not float's OverflowError."""
+    with pytest.raises(ConfigurationError):
+        make()
+
+
 # Cancelled waiters: the ones behind them move up.
 
 

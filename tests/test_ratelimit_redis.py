@@ -436,6 +436,13 @@ def test_bad_settings_are_configuration_errors(options: dict[str, Any]) -> None:
         RedisRateLimiter("redis://127.0.0.1:1/0", **options)
 
 
+@pytest.mark.parametrize("name", ["timeout", "retry_interval", "max_wait", "max_pause"])
+def test_seconds_beyond_any_float_are_configuration_errors(name: str) -> None:
+    """A setting of 10**400 seconds raises ConfigurationError, not float's OverflowError."""
+    with pytest.raises(ConfigurationError):
+        RedisRateLimiter("redis://127.0.0.1:1/0", **{name: 10**400})
+
+
 # When Redis is slow or gone.
 
 

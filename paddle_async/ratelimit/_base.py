@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import sys
 from collections.abc import Awaitable, Callable
 from typing import Final, Protocol, TypeGuard, runtime_checkable
 
@@ -42,8 +43,11 @@ class RateLimiter(Protocol):
 
 
 def is_finite_number(value: object) -> TypeGuard[int | float]:
-    """Return whether ``value`` is an int or float with a finite value."""
-    return isinstance(value, int | float) and math.isfinite(value)
+    """Return whether ``value`` is a finite float, or an int that a float can hold."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    # math.isfinite() raises OverflowError for an int beyond the largest float (10**400).
+    return isinstance(value, int) and abs(value) <= sys.float_info.max
 
 
 def check_positive(name: str, value: object) -> None:
