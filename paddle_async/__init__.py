@@ -10,7 +10,6 @@ async with Paddle(api_key, environment=Environment.SANDBOX) as paddle:
 from ._client import Paddle
 from ._pagination import AsyncPaginator, Page
 from ._protocol import ApiRequest, Envelope, Kind, Sender
-from ._ratelimit import RateLimit, RateLimiter, SlidingWindowLimiter
 from ._retry import RetryPolicy
 from ._types import UNSET, Environment, Timeout, Unset
 from ._version import __version__
@@ -27,6 +26,7 @@ from .customers import (
     list_customers,
     update_customer,
 )
+from .ratelimit import RateLimit, RateLimiter, SlidingWindowLimiter
 
 __all__ = [
     "UNSET",

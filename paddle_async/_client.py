@@ -14,11 +14,11 @@ from yarl import URL
 
 from . import errors
 from ._protocol import ApiRequest, Envelope, build_headers, error_from_response
-from ._ratelimit import RateLimit, RateLimiter
 from ._retry import RetryPolicy, call_with_retries
 from ._session import ClientSession, Transport, request_headers
 from ._types import AsyncContextMixin, Environment, Timeout, TimeoutArg
 from .customers._namespace import Customers
+from .ratelimit import RateLimit, RateLimiter
 
 __all__ = ["Paddle"]
 

@@ -133,7 +133,7 @@ class ClientClosedError(PaddleError):
 
 
 class RateLimiterUnavailableError(PaddleError):
-    """A shared rate limiter (such as ``ratelimit_redis.RedisRateLimiter``) could not be
+    """A shared rate limiter (such as ``ratelimit.redis.RedisRateLimiter``) could not be
     reached in time, so the request was not sent.
 
     Attributes:

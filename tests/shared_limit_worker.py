@@ -20,7 +20,7 @@ from typing import Any
 
 from paddle_async import Paddle, RateLimit
 from paddle_async.errors import PaddleError
-from paddle_async.ratelimit_redis import RedisRateLimiter
+from paddle_async.ratelimit.redis import RedisRateLimiter
 
 
 async def run(config: dict[str, Any]) -> dict[str, Any]:

@@ -28,7 +28,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("_countries", "_validation"),
     ("_protocol",),
     ("_retry",),
-    ("_ratelimit", "ratelimit_redis", "ratelimit"),
+    ("ratelimit",),
     ("_session",),
     ("_pagination",),
     ("_resource",),
@@ -47,7 +47,7 @@ ONE_IMPORTER: dict[str, tuple[str, ...]] = {
     "aiohttp": ("paddle_async._session", "paddle_async.testing"),
     "backoff": ("paddle_async._retry",),
     "cattrs": ("paddle_async._convert",),
-    "redis": ("paddle_async.ratelimit_redis", "paddle_async.ratelimit.redis"),
+    "redis": ("paddle_async.ratelimit.redis",),
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import time
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 from sliding_window import max_in_any_window
 
+import paddle_async
 from paddle_async import RateLimit, RateLimiter, SlidingWindowLimiter
 from paddle_async.errors import ClientClosedError, ConfigurationError
 
@@ -202,6 +204,25 @@ def test_budgets_that_cannot_work_are_configuration_errors(make: Callable[[], ob
         make()
 
 
+BEYOND_FLOAT = 10**400  # an int no float can hold
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(lambda: RateLimit(per=BEYOND_FLOAT), id="per"),
+        pytest.param(lambda: RateLimit(margin=BEYOND_FLOAT), id="margin"),
+        pytest.param(
+            lambda: SlidingWindowLimiter(RateLimit(), max_pause=BEYOND_FLOAT), id="max-pause"
+        ),
+    ],
+)
+def test_an_int_beyond_any_float_is_a_configuration_error(make: Callable[[], object]) -> None:
+    """A setting of 10**400 seconds raises ConfigurationError, not float's OverflowError."""
+    with pytest.raises(ConfigurationError):
+        make()
+
+
 # Cancelled waiters: the ones behind them move up.
 
 
@@ -308,3 +329,27 @@ async def test_pacing_logs_one_line_per_window(caplog: pytest.LogCaptureFixture)
     assert "10.0 s" in first[0]
     assert "2 requests per 10 s" in first[0]
     assert 2 == len(pacing_lines(caplog))
+
+
+# Where the names live.
+
+RATELIMIT_NAMES = ["DEFAULT_MAX_PAUSE", "RateLimit", "RateLimiter", "SlidingWindowLimiter"]
+TOP_LEVEL_NAMES = ["RateLimit", "RateLimiter", "SlidingWindowLimiter"]
+
+
+def test_in_process_names_import_from_the_package_and_the_top_level() -> None:
+    """`paddle_async.ratelimit` exports the in-process names in a sorted `__all__`, the very
+    objects `paddle_async` exports."""
+    ratelimit = importlib.import_module("paddle_async.ratelimit")
+    assert RATELIMIT_NAMES == ratelimit.__all__
+    assert [True] * 3 == [
+        getattr(paddle_async, name) is getattr(ratelimit, name) and name in paddle_async.__all__
+        for name in TOP_LEVEL_NAMES
+    ]
+
+
+def test_the_old_redis_module_is_gone() -> None:
+    """`paddle_async.ratelimit_redis` no longer imports: the Redis limiter lives in
+    `paddle_async.ratelimit.redis`."""
+    with pytest.raises(ModuleNotFoundError):
+        importlib.import_module("paddle_async.ratelimit_redis")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import importlib.resources
 import json
 import logging
 import os
@@ -45,7 +47,7 @@ def unavailable(reason: str) -> NoReturn:
 try:
     import redis.asyncio as aioredis
 
-    from paddle_async.ratelimit_redis import RateLimiterUnavailableError, RedisRateLimiter
+    from paddle_async.ratelimit.redis import RateLimiterUnavailableError, RedisRateLimiter
 except ImportError:
     if IN_CI:
         raise
@@ -185,6 +187,29 @@ async def limiters(n: int, url: str, **options: Any) -> AsyncIterator[list[Redis
 
 def messages(caplog: pytest.LogCaptureFixture) -> str:
     return "\n".join(r.getMessage() for r in caplog.records if r.name == "paddle_async")
+
+
+IMPORTED_REDIS = """
+import sys
+
+import paddle_async, paddle_async.cli, paddle_async.ratelimit, paddle_async.testing
+
+def redis_modules():
+    return sorted(name for name in sys.modules if name.partition(".")[0] == "redis")
+
+before = redis_modules()
+import paddle_async.ratelimit.redis
+print(before, bool(redis_modules()))
+"""
+
+
+def test_only_the_redis_limiter_imports_redis() -> None:
+    """The SDK, its in-process limiter, its CLI and its test tools load no redis module;
+    `paddle_async.ratelimit.redis` does."""
+    run = subprocess.run(
+        [sys.executable, "-c", IMPORTED_REDIS], capture_output=True, text=True, check=True
+    )
+    assert "[] True" == run.stdout.strip()
 
 
 # One process, several limiters: the shared window and the shared pause.
@@ -343,6 +368,34 @@ async def test_cancelled_waiters_give_their_places_back(
     assert asked[0] <= 0.5  # one window at most, not 2 s behind the abandoned places
 
 
+async def test_redis_runs_the_lua_scripts_shipped_in_the_package(
+    own_redis: RedisServer, key: str
+) -> None:
+    """The scripts the limiter runs on Redis are the package's .lua resources, as installed."""
+    resources = importlib.resources.files("paddle_async.ratelimit")
+    shipped = sorted(r.name for r in resources.iterdir() if r.name.endswith(".lua"))
+    digests = [
+        hashlib.sha1(resources.joinpath(name).read_text(encoding="utf-8").encode()).hexdigest()
+        for name in shipped
+    ]
+    budget = RateLimit(requests=1, per=1.0, margin=0.0)
+    async with aioredis.Redis.from_url(own_redis.url) as client:
+        async with RedisRateLimiter(client, limit=budget, key=key) as limiter:
+            await limiter.acquire(asyncio.sleep)  # acquire.lua
+            waiter = asyncio.create_task(limiter.acquire(asyncio.sleep))
+            for _ in range(1000):  # until the waiter holds its place, one window on
+                if 2 == await client.zcard(f"{{{key}}}:log"):
+                    break
+                await asyncio.sleep(0.005)
+            waiter.cancel()  # release.lua gives its place back
+            await asyncio.gather(waiter, return_exceptions=True)
+            await until(lambda: not limiter._releasing)
+            await limiter.pause(0.01)  # pause.lua
+        cached = await client.script_exists(*digests)
+    assert ["acquire.lua", "pause.lua", "release.lua"] == shipped
+    assert [True, True, True] == cached
+
+
 async def test_closing_fails_the_requests_still_waiting(
     redis_server: RedisServer, key: str
 ) -> None:
@@ -381,6 +434,13 @@ def test_bad_settings_are_configuration_errors(options: dict[str, Any]) -> None:
     """Settings that cannot work raise ConfigurationError before any connection is made."""
     with pytest.raises(ConfigurationError):
         RedisRateLimiter("redis://127.0.0.1:1/0", **options)
+
+
+@pytest.mark.parametrize("name", ["timeout", "retry_interval", "max_wait", "max_pause"])
+def test_seconds_beyond_any_float_are_configuration_errors(name: str) -> None:
+    """A setting of 10**400 seconds raises ConfigurationError, not float's OverflowError."""
+    with pytest.raises(ConfigurationError):
+        RedisRateLimiter("redis://127.0.0.1:1/0", **{name: 10**400})
 
 
 # When Redis is slow or gone.

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from paddle_async import Paddle, RetryPolicy
 from paddle_async._protocol import Kind, parse_retry_after
-from paddle_async._ratelimit import Sleep
 from paddle_async._retry import call_with_retries
 from paddle_async.errors import RateLimitError
+from paddle_async.ratelimit._base import Sleep
 from paddle_async.testing import FakePaddle
 
 CAP = 60.0

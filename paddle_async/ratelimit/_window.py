@@ -1,4 +1,4 @@
-"""Client-side pacing under Paddle's limit of 240 requests per minute per IP address.
+"""The in-process limiter: a sliding window log shared by every task of a client.
 
 Paddle does not document its window algorithm, so the limiter assumes the strict reading: at
 most ``requests`` in *any* window of ``per`` seconds. It keeps the times of the last
@@ -20,36 +20,24 @@ import collections
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable
-from typing import Final, Protocol, runtime_checkable
+from collections.abc import Callable
 
 import attrs
 
-from . import errors
+from .. import errors
+from ._base import (
+    DEFAULT_MAX_PAUSE,
+    Sleep,
+    check_max_pause,
+    check_positive,
+    is_finite_number,
+    pause_seconds,
+    sleep_unless,
+)
 
-__all__ = ["DEFAULT_MAX_PAUSE", "RateLimit", "RateLimiter", "SlidingWindowLimiter"]
+__all__ = ["RateLimit", "SlidingWindowLimiter", "WaitNotice", "spacing"]
 
 logger = logging.getLogger("paddle_async")
-
-Sleep = Callable[[float], Awaitable[None]]
-
-DEFAULT_MAX_PAUSE: Final = 60.0
-"""The longest pause a limiter takes from `RateLimiter.pause`: Paddle's lockout, 60 s."""
-
-
-@runtime_checkable
-class RateLimiter(Protocol):
-    """What the client needs from a rate limiter; implement it to share a budget elsewhere."""
-
-    async def acquire(self, sleep: Sleep) -> None:
-        """Wait (through ``sleep``) until one more request may be sent, and count it."""
-
-    async def pause(self, seconds: float) -> None:
-        """Stop every request for ``seconds``: Paddle answered 429 with this Retry-After.
-
-        Implementations must accept any value (the client passes what a server said): bound
-        it, and raise nothing but `paddle_async.errors` types.
-        """
 
 
 def _positive_int(instance: object, attribute: attrs.Attribute[int], value: int) -> None:
@@ -58,14 +46,11 @@ def _positive_int(instance: object, attribute: attrs.Attribute[int], value: int)
 
 
 def _positive_finite(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
-        raise errors.ConfigurationError(
-            f"{attribute.name} must be a finite number above 0, got {value!r}"
-        )
+    check_positive(attribute.name, value)
 
 
 def _non_negative_finite(instance: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
+    if not (is_finite_number(value) and value >= 0):
         raise errors.ConfigurationError(
             f"{attribute.name} must be a finite number of at least 0, got {value!r}"
         )
@@ -95,53 +80,10 @@ class RateLimit:
         return SlidingWindowLimiter(self)
 
 
-def check_max_pause(max_pause: float) -> float:
-    """Return ``max_pause`` if it is a finite number of seconds, at least 0.
-
-    Raises:
-        ConfigurationError: It is not.
-    """
-    if not (isinstance(max_pause, int | float) and math.isfinite(max_pause) and max_pause >= 0):
-        raise errors.ConfigurationError(
-            f"max_pause must be a finite number of seconds, at least 0, got {max_pause!r}"
-        )
-    return float(max_pause)
-
-
-def pause_seconds(seconds: object, max_pause: float) -> float:
-    """Return how long a pause asked for ``seconds`` lasts: clamped to ``[0, max_pause]``.
-
-    A 429's Retry-After comes from a server and may be anything: NaN, or something that is no
-    number at all, says nothing usable, so the pause is the maximum (a 429 did arrive).
-    """
-    try:
-        value = float(seconds)  # type: ignore[arg-type]
-    except Exception:  # anything float() refuses: not a usable number of seconds
-        return max_pause
-    if math.isnan(value):
-        return max_pause
-    return min(max(value, 0.0), max_pause)
-
-
-async def sleep_unless(sleep: Sleep, seconds: float, *events: asyncio.Future[None]) -> None:
-    """Sleep through ``sleep`` for ``seconds``, or until one of ``events`` is done.
-
-    ``sleep`` is the client's, which its ``aclose()`` interrupts with `ClientClosedError`; that
-    (or any error of the sleep) is raised here.
-    """
-    sleeping = asyncio.ensure_future(sleep(seconds))
-    try:
-        await asyncio.wait((sleeping, *events), return_when=asyncio.FIRST_COMPLETED)
-    except BaseException:
-        if not sleeping.done():
-            sleeping.cancel()
-        elif not sleeping.cancelled():
-            sleeping.exception()  # seen: the caller's own error (its cancellation) wins
-        raise
-    if sleeping.done():
-        sleeping.result()
-    else:
-        sleeping.cancel()  # woken by an event
+def spacing(limit: RateLimit) -> float:
+    """Return the seconds between a send and the one ``requests`` sends later: the window
+    plus its margin."""
+    return limit.per * (1 + limit.margin)
 
 
 class WaitNotice:
@@ -208,7 +150,7 @@ class SlidingWindowLimiter:
         max_pause: float = DEFAULT_MAX_PAUSE,
     ) -> None:
         self._limit = limit.requests
-        self._spacing = limit.per * (1 + limit.margin)
+        self._spacing = spacing(limit)
         self._clock = clock
         self._max_pause = check_max_pause(max_pause)
         # Times of the latest sends, ascending (clock readings when each request went): a
@@ -239,8 +181,8 @@ class SlidingWindowLimiter:
     async def _acquire_unless(self, sleep: Sleep, stop: asyncio.Future[None] | None) -> bool:
         """Like `acquire`, but give the place back and return False once ``stop`` is done.
 
-        `RedisRateLimiter` paces with it while Redis is unreachable: ``stop`` is Redis coming
-        back.
+        `RedisRateLimiter`'s ``"local"`` policy (the ``_fallback`` module) paces with it while
+        Redis is unreachable: ``stop`` is Redis coming back.
 
         Returns:
             True when the request was counted as sent; False when ``stop`` ended the wait.
@@ -317,10 +259,9 @@ class SlidingWindowLimiter:
             self._replan(settled=index + self._limit)
 
     def _give_back(self, place: _Place) -> None:
-        try:
-            self._waiting.remove(place)
-        except ValueError:
+        if place not in self._waiting:  # it went already: nothing to give back
             return
+        self._waiting.remove(place)
         if not self._replan_pending and self._waiting:
             # Once, after every request cancelled in the same step has given its place back.
             self._replan_pending = True
