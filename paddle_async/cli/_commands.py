@@ -115,7 +115,7 @@ def positive_int(text: str) -> int:
 CSV_RAW_HELP = (
     "CSV cells exactly as the data holds them; by default a cell starting with = + - @, a tab "
     "or a carriage return gets a leading ' so that spreadsheets show it as text instead of "
-    "running it as a formula"
+    "running it as a formula (on a terminal, control characters still show as escapes)"
 )
 
 
