@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import json
 import os
 import re
 import select
+import shlex
 import signal
 import socket
 import subprocess
@@ -16,7 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cli_files import summary, write_csv
+from cli_files import ENTRY_POINT, summary, write_csv
+from program_runs import program_env, run_program, serving, unused_port
 
 from paddle_async.testing import TEST_API_KEY
 
@@ -334,3 +337,35 @@ def test_a_rate_limit_that_is_no_rate_is_a_usage_error(rate: str) -> None:
     result = cli("--fake", "--rate-limit", rate, "customers", "list")
     assert 2 == result.returncode
     assert "expected N (requests per minute) or N/Ws" in result.stderr.splitlines()[-1]
+
+
+async def test_fake_server_prints_the_variables_to_export(tmp_path: Path) -> None:
+    """fake-server prints `export` lines for PADDLE_BASE_URL and PADDLE_API_KEY; with only
+    those variables set, paddle-async reaches it (the README's tour relies on them)."""
+    port = unused_port()
+    command = (ENTRY_POINT, "fake-server", "--port", str(port), "--seed", "3")
+    async with serving(*command, port=port, env=program_env(), cwd=tmp_path) as server:
+        assert server.stdout is not None
+        lines: list[str] = []
+        async with asyncio.timeout(30):
+            while not lines or not lines[-1].startswith("Press Ctrl-C"):
+                line = await server.stdout.readline()
+                assert line, lines
+                lines.append(line.decode().rstrip("\n"))
+        exported = dict(
+            shlex.split(line)[1].split("=", 1) for line in lines if line.startswith("  export ")
+        )
+        assert {
+            "PADDLE_BASE_URL": f"http://127.0.0.1:{port}",
+            "PADDLE_API_KEY": TEST_API_KEY,
+        } == exported
+        listed = await run_program(
+            ENTRY_POINT,
+            "customers",
+            "list",
+            "--format",
+            "jsonl",
+            env=program_env(**exported),
+            cwd=tmp_path,
+        )
+    assert (0, 3) == (listed.returncode, len(listed.stdout.splitlines()))

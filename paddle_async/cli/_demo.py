@@ -10,6 +10,7 @@ import csv
 import json
 import math
 import random
+import shlex
 import signal
 import sys
 import tempfile
@@ -167,9 +168,11 @@ async def serve(args: argparse.Namespace) -> int:
         # The fake's key is a public test key that nothing real accepts, so it may be shown.
         print(f"FakePaddle listening on {fake.base_url}", flush=True)
         print(
-            f"Seeded {args.seed:,} customers. Use the public test key:\n"
-            f"  export PADDLE_API_KEY={fake.api_key}\n"
-            f"  paddle-async --base-url {fake.base_url} customers list\n"
+            f"Seeded {args.seed:,} customers. Point Paddle() and paddle-async at it (the key is "
+            "a public test key) in another shell:\n"
+            f"  export PADDLE_BASE_URL={shlex.quote(fake.base_url)}\n"
+            f"  export PADDLE_API_KEY={shlex.quote(fake.api_key)}\n"
+            "  paddle-async customers list\n"
             "Press Ctrl-C to stop.",
             flush=True,
         )
