@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import csv
 import json
@@ -21,6 +22,7 @@ import pytest
 from cli_files import ENTRY_POINT, summary, write_csv
 from program_runs import program_env, run_program, serving, unused_port
 
+from paddle_async.cli._app import build_parser
 from paddle_async.testing import TEST_API_KEY
 
 WRONG_KEY = "pdl_sdbx_apikey_01wrongwrongwrongwrongwrong_SecretPartOfTheWrongKey_xyz"
@@ -369,3 +371,47 @@ async def test_fake_server_prints_the_variables_to_export(tmp_path: Path) -> Non
             cwd=tmp_path,
         )
     assert (0, 3) == (listed.returncode, len(listed.stdout.splitlines()))
+
+
+def parsers() -> Iterator[tuple[str, argparse.ArgumentParser]]:
+    """Yield every parser of the command line (each command's) with its name."""
+    waiting = [build_parser()]
+    while waiting:
+        parser = waiting.pop()
+        yield parser.prog, parser
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                waiting.extend(action.choices.values())
+
+
+def test_help_says_each_default_and_no_empty_one() -> None:
+    """Every option with a default says it in --help (in any command), and no option says
+    ``(default: None)`` or ``(default: False)``."""
+    missing, noise = [], []
+    for name, parser in parsers():
+        text = " ".join(parser.format_help().split())
+        noise += [
+            name for empty in ("None", "False", "==SUPPRESS==") if f"(default: {empty})" in text
+        ]
+        for action in parser._actions:
+            default = action.default
+            if not action.option_strings or any(
+                default is nothing for nothing in (None, False, argparse.SUPPRESS)
+            ):
+                continue
+            if f"(default: {default})" not in text and f"(default {default}" not in text:
+                missing.append(f"{name} {action.option_strings[-1]}")
+    assert ([], []) == (missing, noise)
+
+
+def test_fake_server_and_demo_help_show_their_defaults() -> None:
+    """The installed program's --help shows fake-server's port and the demo's sizes."""
+    shown = {}
+    for command in ("fake-server", "demo"):
+        result = subprocess.run(
+            [ENTRY_POINT, command, "--help"], capture_output=True, text=True, check=True
+        )
+        shown[command] = " ".join(result.stdout.split())
+    assert "--port PORT port to listen on; 0: any free port (default: 8080)" in shown["fake-server"]
+    assert "--existing EXISTING customers the fake starts with (default: 3000)" in shown["demo"]
+    assert "(default: None)" not in shown["fake-server"] + shown["demo"]

@@ -36,7 +36,7 @@ from ._terminal import printable
 if TYPE_CHECKING:
     from ..testing import FakePaddle
 
-__all__ = ["GROUPS", "CliError", "Connection", "build_parser", "main"]
+__all__ = ["GROUPS", "CliError", "Connection", "HelpFormatter", "build_parser", "main"]
 
 PROG = "paddle-async"
 GROUPS: tuple[Group, ...] = (CUSTOMERS,)
@@ -48,6 +48,28 @@ _OLD_KEY = (
     "this API key does not name its environment (a key created before May 2025): pass "
     "--environment sandbox or --environment production, or set PADDLE_ENVIRONMENT"
 )
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """``--help`` that says an option's default, when it has one: ``(default: 8080)``.
+
+    Options whose default is nothing (None, or off for a flag) say nothing more, and neither do
+    those whose help already names their default.
+    """
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        help = action.help
+        default = action.default
+        if (
+            not help
+            or not action.option_strings
+            or "default" in help
+            or default is None
+            or default is False
+            or default is argparse.SUPPRESS
+        ):
+            return help
+        return help + " (default: %(default)s)"
 
 
 def _add_globals(parser: argparse.ArgumentParser, *, leaf: bool) -> None:
@@ -80,7 +102,7 @@ def _add_globals(parser: argparse.ArgumentParser, *, leaf: bool) -> None:
         type=int,
         metavar="N",
         default=default(0),
-        help="customers the embedded fake starts with",
+        help="customers the embedded fake starts with (default: 0)",
     )
     group.add_argument(
         "--rate-limit",
@@ -100,11 +122,13 @@ def _quiet_option(parser: argparse.ArgumentParser, default: Any = False) -> None
 
 
 def _add_group(commands: Any, group: Group) -> None:
-    parser = commands.add_parser(group.name, help=group.help, description=group.help)
+    parser = commands.add_parser(
+        group.name, help=group.help, description=group.help, formatter_class=HelpFormatter
+    )
     sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     for command in group.commands:
         leaf: argparse.ArgumentParser = sub.add_parser(
-            command.name, help=command.help, description=command.help
+            command.name, help=command.help, description=command.help, formatter_class=HelpFormatter
         )
         command.arguments(leaf)
         if command.writes is not None:
@@ -123,6 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Paddle Billing customers from the command line, built on paddle_async.",
+        formatter_class=HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     _add_globals(parser, leaf=False)
@@ -135,6 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=help,
         description=help + ". It shows the requests a bulk sync sends and what they would "
         "cost at Paddle's rate limit; a second run of the same file writes nothing.",
+        formatter_class=HelpFormatter,
     )
     _demo.add_demo_arguments(demo)
     _quiet_option(demo)
@@ -143,6 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
         "fake-server",
         help=help,
         description=help + ". It prints its address and a test key; Ctrl-C stops it.",
+        formatter_class=HelpFormatter,
     )
     _demo.add_server_arguments(server)
     return parser

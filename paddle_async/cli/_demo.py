@@ -33,7 +33,7 @@ def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--existing", type=int, default=3000, help="customers the fake starts with")
     parser.add_argument("--records", type=int, default=2000, help="records in the generated file")
     parser.add_argument(
-        "--pace", type=int, default=100, help="demo requests per second (Paddle allows 4)"
+        "--pace", type=int, default=100, help="demo requests per second; Paddle allows 4"
     )
     parser.add_argument(
         "--keep", metavar="DIR", help="write the generated file to DIR and keep it afterwards"
@@ -43,14 +43,16 @@ def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
 def add_server_arguments(parser: argparse.ArgumentParser) -> None:
     """Add fake-server's options."""
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=int, default=8080, help="port (0: any free port)")
+    parser.add_argument(
+        "--port", type=int, default=8080, help="port to listen on; 0: any free port"
+    )
     parser.add_argument("--seed", type=int, default=0, help="customers to start with")
     parser.add_argument(
         "--rate-limit",
         type=int,
         default=0,
         metavar="PER_MINUTE",
-        help="refuse requests over this many per minute with 429, like Paddle (0: off)",
+        help="refuse requests over this many per minute with 429, like Paddle; 0: off",
     )
 
 

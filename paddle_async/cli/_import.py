@@ -264,10 +264,14 @@ def _import_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--format", choices=FORMATS, help="default: from the file's extension")
     p.add_argument("--dry-run", action="store_true", help="send reads only; report the plan")
+    p.add_argument("--concurrency", type=positive_int, default=8, help="requests in flight")
     p.add_argument(
-        "--concurrency", type=positive_int, default=8, help="requests in flight (default 8)"
+        "--strategy",
+        choices=("auto", "scan", "lookup"),
+        default="auto",
+        help="how existing customers are found: reading every page, looking each e-mail up, "
+        "or whichever costs fewer requests",
     )
-    p.add_argument("--strategy", choices=("auto", "scan", "lookup"), default="auto")
     p.add_argument(
         "--failed-rows",
         metavar="FILE",
