@@ -255,11 +255,11 @@ def test_a_file_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
 
 
 def test_bad_demo_options_are_one_line() -> None:
-    """Out-of-range demo options are a usage problem, not a traceback."""
+    """Out-of-range demo options are a usage error (exit status 2), not a traceback."""
     result = cli("demo", "--records", "0")
-    assert 1 == result.returncode
+    assert 2 == result.returncode
     assert "Traceback" not in result.stderr
-    assert "--records and --pace at least 1" in result.stderr
+    assert "argument --records: must be at least 1, got 0" in result.stderr
 
 
 def test_demo_and_fake_server_help_describe_them() -> None:
@@ -415,3 +415,64 @@ def test_fake_server_and_demo_help_show_their_defaults() -> None:
     assert "--port PORT port to listen on; 0: any free port (default: 8080)" in shown["fake-server"]
     assert "--existing EXISTING customers the fake starts with (default: 3000)" in shown["demo"]
     assert "(default: None)" not in shown["fake-server"] + shown["demo"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["customers", "export", "out.json", "--format", "jsonl"],
+            "paddle-async customers export: error: out.json is named like a json file but "
+            "--format is jsonl: name it .jsonl, or pass --format json",
+        ),
+        (
+            ["customers", "import", "people.txt"],
+            "paddle-async customers import: error: cannot tell the format of people.txt: name "
+            "it .csv, .jsonl, .json, or pass --format",
+        ),
+        (
+            ["customers", "import", "people.csv", "--failed-rows", "failed.json"],
+            "paddle-async customers import: error: --failed-rows failed.json is named like a "
+            "json file but failed rows are written as csv, as people.csv is read: name it .csv",
+        ),
+        (
+            ["customers", "get", "ctm_nope"],
+            "paddle-async customers get: error: invalid input: customer_id: not a Paddle "
+            "customer id (ctm_ + 26 characters): 'ctm_nope'",
+        ),
+        (
+            ["customers", "create", "--email", "a@example.com", "--custom-data", "{"],
+            "paddle-async customers create: error: invalid input: --custom-data: not valid JSON",
+        ),
+        (
+            ["customers", "list", "--limit", "0"],
+            "paddle-async customers list: error: argument --limit: must be at least 1, got 0",
+        ),
+        (
+            ["demo", "--existing", "-1"],
+            "paddle-async demo: error: argument --existing: must be at least 0, got -1",
+        ),
+        (
+            ["fake-server", "--port", "70000"],
+            "paddle-async fake-server: error: argument --port: must be at most 65535, got 70000",
+        ),
+    ],
+)
+def test_usage_errors_exit_2_in_one_line(tmp_path: Path, args: list[str], message: str) -> None:
+    """Every usage error (argparse's, values Paddle would refuse, a file named for another
+    format) exits 2 with one error line, as the README says, and writes nothing."""
+    (tmp_path / "people.csv").write_text("email\nbad\n", encoding="utf-8")
+    result = subprocess.run(
+        [ENTRY_POINT, "--fake", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=program_env(),
+        timeout=60,
+        check=False,
+    )
+    assert (2, message) == (result.returncode, result.stderr.splitlines()[-1])
+    assert (False, ["people.csv"]) == (
+        "Traceback" in result.stderr,
+        sorted(path.name for path in tmp_path.iterdir()),
+    )

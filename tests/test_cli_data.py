@@ -436,10 +436,10 @@ async def test_deep_json_in_input_is_a_row_error(tmp_path: Path) -> None:
     created = await run_cli(
         "--fake", "customers", "create", "--email", "d@example.com", "--custom-data", deep
     )
-    assert 1 == created.returncode
-    assert ["paddle-async: error: invalid input: --custom-data: not valid JSON"] == (
-        created.stderr.splitlines()
-    )
+    assert 2 == created.returncode
+    assert [
+        "paddle-async customers create: error: invalid input: --custom-data: not valid JSON"
+    ] == (created.stderr.splitlines())
 
 
 # Huge rows

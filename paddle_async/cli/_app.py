@@ -317,8 +317,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: The arguments after the program name; None reads ``sys.argv``.
 
     Returns:
-        The exit status: 0 on success, 1 when something failed (a row, a request), 2 for a
-        usage error, 130 when interrupted.
+        The exit status: 0 on success, 1 when something failed (a row, a request, a file, the
+        key), 2 for a usage error (the command line cannot work: argparse's errors, values that
+        do not go together or that Paddle would refuse, a file named for another format), 130
+        when interrupted.
     """
     args = build_parser().parse_args(argv)
     try:
@@ -331,9 +333,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
-    except UsageError as error:
+    except (UsageError, ValidationError) as error:
+        # The command line asks for something that cannot work: options that do not go
+        # together, a file named for another format, or a value Paddle would refuse (the SDK
+        # checks those before sending). Exit 2 with argparse's prefix, as its own errors do.
         name = " ".join(filter(None, (PROG, args.command, getattr(args, "action", None))))
-        print(f"{name}: error: {printable(str(error))}", file=sys.stderr)
+        print(f"{name}: error: {printable(describe(error))}", file=sys.stderr)
         return 2
     except (CliError, InputError, PaddleError, OSError) as error:
         # Expected failures: one line, never a traceback (and never the key: no error holds it).
