@@ -30,7 +30,16 @@ from ..errors import (
     WebhookPayloadError,
     WebhookVerificationError,
 )
-from ._events import CUSTOMER_EVENT_TYPES, CustomerEvent, Event, is_newer, parse_event
+from ._events import (
+    CUSTOMER_EVENT_TYPES,
+    ENTITY_EVENTS,
+    CustomerEvent,
+    EntityEvent,
+    Event,
+    EventShape,
+    is_newer,
+    parse_event,
+)
 from ._signature import (
     DEFAULT_TOLERANCE,
     SIGNATURE_HEADER,
@@ -44,9 +53,12 @@ from ._verifier import WebhookVerifier
 __all__ = [
     "CUSTOMER_EVENT_TYPES",
     "DEFAULT_TOLERANCE",
+    "ENTITY_EVENTS",
     "SIGNATURE_HEADER",
     "CustomerEvent",
+    "EntityEvent",
     "Event",
+    "EventShape",
     "MalformedSignatureError",
     "MissingSignatureError",
     "SignatureHeader",
