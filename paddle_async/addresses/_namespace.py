@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .._pagination import AsyncPaginator
 from .._protocol import Sender
+from .._resource import takes
 from .._types import TimeoutArg
 from ._models import Address
 from ._operations import create_address, get_address, list_addresses, update_address
@@ -25,6 +26,7 @@ class Addresses:
     def __init__(self, sender: Sender) -> None:
         self._sender = sender
 
+    @takes(CreateAddress)
     async def create(
         self, customer_id: str, request: CreateAddress, *, timeout: TimeoutArg = None
     ) -> Address:
@@ -37,6 +39,7 @@ class Addresses:
         """Get a customer's address by id; see `get_address`."""
         return await get_address(self._sender, customer_id, address_id, timeout=timeout)
 
+    @takes(UpdateAddress)
     async def update(
         self,
         customer_id: str,
@@ -48,6 +51,7 @@ class Addresses:
         """Update an address; see `update_address`."""
         return await update_address(self._sender, customer_id, address_id, request, timeout=timeout)
 
+    @takes(ListAddresses)
     def list(
         self, customer_id: str, request: ListAddresses | None = None, *, timeout: TimeoutArg = None
     ) -> AsyncPaginator[Address]:

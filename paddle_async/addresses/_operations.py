@@ -6,7 +6,7 @@ from typing import Final
 
 from .._pagination import AsyncPaginator
 from .._protocol import ApiRequest, Kind, Sender
-from .._resource import Path, body, paginate, send_one
+from .._resource import Path, body, paginate, send_one, takes
 from .._types import TimeoutArg
 from ._models import Address
 from ._requests import CreateAddress, ListAddresses, UpdateAddress
@@ -17,6 +17,7 @@ ADDRESSES: Final = Path("/customers/{customer_id}/addresses")
 ADDRESS: Final = Path("/customers/{customer_id}/addresses/{address_id}")
 
 
+@takes(CreateAddress)
 async def create_address(
     sender: Sender, customer_id: str, request: CreateAddress, *, timeout: TimeoutArg = None
 ) -> Address:
@@ -59,6 +60,7 @@ async def get_address(
     return await send_one(sender, ApiRequest(method="GET", path=path), Address, timeout=timeout)
 
 
+@takes(UpdateAddress)
 async def update_address(
     sender: Sender,
     customer_id: str,
@@ -79,6 +81,7 @@ async def update_address(
     return await send_one(sender, api_request, Address, timeout=timeout)
 
 
+@takes(ListAddresses)
 def list_addresses(
     sender: Sender,
     customer_id: str,

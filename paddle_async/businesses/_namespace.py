@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .._pagination import AsyncPaginator
 from .._protocol import Sender
+from .._resource import takes
 from .._types import TimeoutArg
 from ._models import Business
 from ._operations import create_business, get_business, list_businesses, update_business
@@ -25,6 +26,7 @@ class Businesses:
     def __init__(self, sender: Sender) -> None:
         self._sender = sender
 
+    @takes(CreateBusiness)
     async def create(
         self, customer_id: str, request: CreateBusiness, *, timeout: TimeoutArg = None
     ) -> Business:
@@ -37,6 +39,7 @@ class Businesses:
         """Get a customer's business by id; see `get_business`."""
         return await get_business(self._sender, customer_id, business_id, timeout=timeout)
 
+    @takes(UpdateBusiness)
     async def update(
         self,
         customer_id: str,
@@ -50,6 +53,7 @@ class Businesses:
             self._sender, customer_id, business_id, request, timeout=timeout
         )
 
+    @takes(ListBusinesses)
     def list(
         self, customer_id: str, request: ListBusinesses | None = None, *, timeout: TimeoutArg = None
     ) -> AsyncPaginator[Business]:

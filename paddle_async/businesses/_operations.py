@@ -6,7 +6,7 @@ from typing import Final
 
 from .._pagination import AsyncPaginator
 from .._protocol import ApiRequest, Kind, Sender
-from .._resource import Path, body, paginate, send_one
+from .._resource import Path, body, paginate, send_one, takes
 from .._types import TimeoutArg
 from ._models import Business
 from ._requests import CreateBusiness, ListBusinesses, UpdateBusiness
@@ -17,6 +17,7 @@ BUSINESSES: Final = Path("/customers/{customer_id}/businesses")
 BUSINESS: Final = Path("/customers/{customer_id}/businesses/{business_id}")
 
 
+@takes(CreateBusiness)
 async def create_business(
     sender: Sender, customer_id: str, request: CreateBusiness, *, timeout: TimeoutArg = None
 ) -> Business:
@@ -59,6 +60,7 @@ async def get_business(
     return await send_one(sender, ApiRequest(method="GET", path=path), Business, timeout=timeout)
 
 
+@takes(UpdateBusiness)
 async def update_business(
     sender: Sender,
     customer_id: str,
@@ -78,6 +80,7 @@ async def update_business(
     return await send_one(sender, api_request, Business, timeout=timeout)
 
 
+@takes(ListBusinesses)
 def list_businesses(
     sender: Sender,
     customer_id: str,
