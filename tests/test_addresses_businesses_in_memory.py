@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from datetime import UTC, datetime
 from typing import Any
 
@@ -421,3 +422,36 @@ def test_custom_data_keeps_an_empty_object_apart_from_null() -> None:
 
     assert {} == structurer(Address)(address_json(custom_data={})).custom_data
     assert None is structurer(Business)(business_json(custom_data=None)).custom_data
+
+
+async def outcome(result: Any) -> Any:
+    return await result if inspect.isawaitable(result) else result
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        (
+            lambda s: create_address(s, CUSTOMER_ID, {"country_code": "US"}),
+            "create_address() takes a CreateAddress as its request, got dict: "
+            "build CreateAddress(**data)",
+        ),
+        (
+            lambda s: Businesses(s).update(CUSTOMER_ID, BUSINESS_ID, CreateBusiness(name="B")),
+            "Businesses.update() takes an UpdateBusiness as its request, got CreateBusiness: "
+            "build UpdateBusiness(...)",
+        ),
+        (
+            lambda s: Addresses(s).list(CUSTOMER_ID, ListBusinesses()),
+            "Addresses.list() takes a ListAddresses as its request, got ListBusinesses: "
+            "build ListAddresses(...)",
+        ),
+    ],
+)
+async def test_a_request_of_the_wrong_class_says_which_to_build(call: Any, expected: str) -> None:
+    """A dict or another resource's request class is a TypeError naming the class to build."""
+    sender = MemorySender()
+    with pytest.raises(TypeError) as caught:
+        await outcome(call(sender))
+    assert expected == str(caught.value)
+    assert [] == sender.sent
