@@ -17,6 +17,8 @@ from ._protocol import ApiRequest, Envelope, build_headers, error_from_response
 from ._retry import RetryPolicy, call_with_retries
 from ._session import ClientSession, Transport, request_headers
 from ._types import AsyncContextMixin, Environment, Timeout, TimeoutArg
+from .addresses._namespace import Addresses
+from .businesses._namespace import Businesses
 from .customers._namespace import Customers
 from .ratelimit import RateLimit, RateLimiter
 
@@ -285,6 +287,10 @@ class Paddle(AsyncContextMixin):
         self._cancelled_by_close: set[asyncio.Task[Any]] = set()
         self.customers = Customers(self)
         """Operations on customers: create, get, update, list, list_credit_balances."""
+        self.addresses = Addresses(self)
+        """Operations on a customer's addresses: create, get, update, list."""
+        self.businesses = Businesses(self)
+        """Operations on a customer's businesses: create, get, update, list."""
 
     def __repr__(self) -> str:
         # Also called on a half-made client (a traceback's locals after __init__ raised).
