@@ -98,6 +98,7 @@ def takes(request_class: type) -> Callable[[F], F]:
     None. Coroutine functions stay coroutine functions.
     """
     name = request_class.__name__
+    article = "an" if name[0] in "AEIOU" else "a"
 
     def decorate(function: F) -> F:
         parameters = list(inspect.signature(function).parameters.values())
@@ -113,7 +114,9 @@ def takes(request_class: type) -> Callable[[F], F]:
                 return
             got = type(request).__name__
             hint = f"{name}(**data)" if isinstance(request, Mapping) else f"{name}(...)"
-            raise TypeError(f"{called} takes a {name} as its request, got {got}: build {hint}")
+            raise TypeError(
+                f"{called} takes {article} {name} as its request, got {got}: build {hint}"
+            )
 
         def explain(error: TypeError) -> TypeError:
             return TypeError(f"{error}; pass the request's fields as one {name}: {name}(...)")

@@ -13,6 +13,7 @@ import pytest
 from memory_sender import CUSTOMER_ID, MemorySender, envelope, page
 
 import paddle_async
+from paddle_async import Paddle
 from paddle_async._resource import takes
 from paddle_async._validation import Request
 from paddle_async.customers import (
@@ -26,6 +27,7 @@ from paddle_async.customers import (
     list_customers,
     update_customer,
 )
+from paddle_async.testing import TEST_API_KEY
 
 SENDER = MemorySender()
 NAMESPACE = Customers(SENDER)
@@ -61,7 +63,8 @@ async def test_a_dict_says_which_request_class_to_build(
 ) -> None:
     """A dict where the request goes: a TypeError naming the operation and ``Class(**data)``."""
     cls = request_class.__name__
-    expected = f"{name}() takes a {cls} as its request, got dict: build {cls}(**data)"
+    article = "an" if cls[0] in "AEIOU" else "a"
+    expected = f"{name}() takes {article} {cls} as its request, got dict: build {cls}(**data)"
     with pytest.raises(TypeError) as caught:
         await outcome(call({"email": "ada@example.com"}))
     assert expected == str(caught.value)
@@ -75,7 +78,7 @@ async def test_another_object_says_which_request_class_to_build(
     """Another request class is refused too, before anything is sent."""
     other = ListCustomers() if request_class is not ListCustomers else ListCreditBalances()
     with pytest.raises(
-        TypeError, match=rf"takes a {request_class.__name__} .* got {type(other).__name__}"
+        TypeError, match=rf"takes an? {request_class.__name__} .* got {type(other).__name__}"
     ):
         await outcome(call(other))
     assert [] == SENDER.sent
@@ -103,6 +106,13 @@ async def test_right_requests_and_optional_none_still_work() -> None:
     assert [] == await namespace.list(None).collect()
     assert [] == await list_credit_balances(sender, CUSTOMER_ID, request=ListCreditBalances())
     assert 3 == len(sender.sent)
+
+
+async def test_paddle_send_takes_an_api_request_only() -> None:
+    """`Paddle.send` given anything but an `ApiRequest` says so, before any I/O."""
+    async with Paddle(TEST_API_KEY, base_url="http://127.0.0.1:9") as paddle:
+        with pytest.raises(TypeError, match=r"takes an ApiRequest, got str: build ApiRequest"):
+            await paddle.send("GET /customers")  # type: ignore[arg-type]
 
 
 def test_a_type_error_inside_an_operation_is_not_reworded() -> None:

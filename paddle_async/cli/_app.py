@@ -27,6 +27,8 @@ from ..errors import (
     ValidationError,
 )
 from . import _demo
+from ._addresses import ADDRESSES
+from ._businesses import BUSINESSES
 from ._commands import CliError, Command, Context, Group, UsageError
 from ._customers import CUSTOMERS
 from ._pacing import WatchedLimiter, parse_rate
@@ -39,7 +41,7 @@ if TYPE_CHECKING:
 __all__ = ["GROUPS", "CliError", "Connection", "HelpFormatter", "build_parser", "main"]
 
 PROG = "paddle-async"
-GROUPS: tuple[Group, ...] = (CUSTOMERS,)
+GROUPS: tuple[Group, ...] = (CUSTOMERS, ADDRESSES, BUSINESSES)
 """Every resource's commands, in the order ``--help`` lists them."""
 
 _LIVE_KEY_PREFIX = "pdl_live_"

@@ -31,8 +31,12 @@ from ..errors import (
     WebhookVerificationError,
 )
 from ._events import (
+    ADDRESS_EVENT_TYPES,
+    BUSINESS_EVENT_TYPES,
     CUSTOMER_EVENT_TYPES,
     ENTITY_EVENTS,
+    AddressEvent,
+    BusinessEvent,
     CustomerEvent,
     EntityEvent,
     Event,
@@ -51,10 +55,14 @@ from ._signature import (
 from ._verifier import WebhookVerifier
 
 __all__ = [
+    "ADDRESS_EVENT_TYPES",
+    "BUSINESS_EVENT_TYPES",
     "CUSTOMER_EVENT_TYPES",
     "DEFAULT_TOLERANCE",
     "ENTITY_EVENTS",
     "SIGNATURE_HEADER",
+    "AddressEvent",
+    "BusinessEvent",
     "CustomerEvent",
     "EntityEvent",
     "Event",
