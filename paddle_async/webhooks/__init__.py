@@ -30,7 +30,20 @@ from ..errors import (
     WebhookPayloadError,
     WebhookVerificationError,
 )
-from ._events import CUSTOMER_EVENT_TYPES, CustomerEvent, Event, is_newer, parse_event
+from ._events import (
+    ADDRESS_EVENT_TYPES,
+    BUSINESS_EVENT_TYPES,
+    CUSTOMER_EVENT_TYPES,
+    ENTITY_EVENTS,
+    AddressEvent,
+    BusinessEvent,
+    CustomerEvent,
+    EntityEvent,
+    Event,
+    EventShape,
+    is_newer,
+    parse_event,
+)
 from ._signature import (
     DEFAULT_TOLERANCE,
     SIGNATURE_HEADER,
@@ -42,11 +55,18 @@ from ._signature import (
 from ._verifier import WebhookVerifier
 
 __all__ = [
+    "ADDRESS_EVENT_TYPES",
+    "BUSINESS_EVENT_TYPES",
     "CUSTOMER_EVENT_TYPES",
     "DEFAULT_TOLERANCE",
+    "ENTITY_EVENTS",
     "SIGNATURE_HEADER",
+    "AddressEvent",
+    "BusinessEvent",
     "CustomerEvent",
+    "EntityEvent",
     "Event",
+    "EventShape",
     "MalformedSignatureError",
     "MissingSignatureError",
     "SignatureHeader",
