@@ -57,9 +57,14 @@ class Kind(enum.Enum):
     READ = "read"
     """GET: safe to repeat."""
     UPDATE = "update"
-    """PATCH with absolute values: repeating it gives the same state."""
+    """PATCH with absolute values: repeating it gives the same state. Also a POST whose
+    repeat is harmless: a customer auth token or portal session (a second one expires unused)."""
     CREATE = "create"
     """POST: not idempotent; Paddle has no idempotency keys."""
+    DELETE = "delete"
+    """DELETE: repeating it gives the same state, but a repeat after an attempt that may have
+    reached Paddle can meet 404 (the first attempt deleted it); such a 404 says so
+    (`NotFoundError.after_unknown_outcome`)."""
 
 
 @attrs.frozen(kw_only=True)
