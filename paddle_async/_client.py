@@ -187,12 +187,26 @@ def _configure(
         if url := variables.get("PADDLE_BASE_URL", "").strip():
             base_url = url
             read.append("PADDLE_BASE_URL")
+
+    def naming(error: errors.ConfigurationError, names: list[str]) -> errors.ConfigurationError:
+        # Each message names the variables its bad value came from, and only those.
+        if not names:
+            return error
+        return errors.ConfigurationError(f"{error} (read from {' and '.join(names)})")
+
     try:
-        return api_key, _resolve_base_url(_check_key(api_key), environment, base_url)
+        key_environment = _check_key(api_key)
     except errors.ConfigurationError as error:
-        if not read:
-            raise
-        raise errors.ConfigurationError(f"{error} (read from {' and '.join(read)})") from None
+        raise naming(error, [name for name in read if name == "PADDLE_API_KEY"]) from None
+    if base_url is not None:
+        try:
+            base_url = _check_base_url(base_url)
+        except errors.ConfigurationError as error:
+            raise naming(error, [name for name in read if name == "PADDLE_BASE_URL"]) from None
+    try:
+        return api_key, _resolve_base_url(key_environment, environment, base_url)
+    except errors.ConfigurationError as error:
+        raise naming(error, read) from None
 
 
 class Paddle(AsyncContextMixin):
@@ -386,6 +400,11 @@ class Paddle(AsyncContextMixin):
         """
         if self._closed:
             raise errors.ClientClosedError("the Paddle client is closed")
+        if not isinstance(request, ApiRequest):
+            raise TypeError(
+                f"Paddle.send() takes an ApiRequest, got {type(request).__name__}: build "
+                "ApiRequest(method=..., path=..., query=..., body=..., kind=...)"
+            )
         task = asyncio.current_task()
         if task is None:  # pragma: no cover - asyncio always runs coroutines in a task
             raise errors.ConfigurationError("the Paddle client must be used in an asyncio task")

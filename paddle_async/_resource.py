@@ -9,11 +9,12 @@ resource: the models and request classes say everything.
 from __future__ import annotations
 
 import functools
+import inspect
 import operator
 import re
 import string
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, cast
 
 import attrs
 
@@ -28,6 +29,7 @@ from .errors import InvalidResponseError
 __all__ = [
     "Path",
     "body",
+    "takes",
     "paginate",
     "query",
     "send_list",
@@ -37,6 +39,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 
 # A listing's cursor is the last item's id: attrgetter is a C call, where a function is a
 # Python one, and it runs for every item of every page.
@@ -83,6 +86,70 @@ class Path:
             if not (isinstance(value, str) and fullmatch(value)):
                 check_id(kind, value, name)  # raises, naming the parameter
         return self._template.format_map(ids)
+
+
+_MISSING: Any = object()
+
+
+def takes(request_class: type) -> Callable[[F], F]:
+    """Decorate an operation whose ``request`` parameter must be a ``request_class``.
+
+    A dict, or the request's fields passed as keywords (``create(email=...)``), would otherwise
+    fail deep inside with an ``AttributeError`` or a bare ``TypeError``; here they raise a
+    ``TypeError`` that says which class to build. A ``request`` that defaults to None may stay
+    None. Coroutine functions stay coroutine functions.
+    """
+    name = request_class.__name__
+    article = "an" if name[0] in "AEIOU" else "a"
+
+    def decorate(function: F) -> F:
+        parameters = list(inspect.signature(function).parameters.values())
+        index = [parameter.name for parameter in parameters].index("request")
+        optional = parameters[index].default is None
+        called = f"{function.__qualname__}()"
+
+        def check(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+            request = args[index] if len(args) > index else kwargs.get("request", _MISSING)
+            if isinstance(request, request_class) or request is _MISSING:
+                return
+            if request is None and optional:
+                return
+            got = type(request).__name__
+            hint = f"{name}(**data)" if isinstance(request, Mapping) else f"{name}(...)"
+            raise TypeError(
+                f"{called} takes {article} {name} as its request, got {got}: build {hint}"
+            )
+
+        def explain(error: TypeError) -> TypeError:
+            return TypeError(f"{error}; pass the request's fields as one {name}: {name}(...)")
+
+        if inspect.iscoroutinefunction(function):
+
+            @functools.wraps(function)
+            async def call_async(*args: Any, **kwargs: Any) -> Any:
+                check(args, kwargs)
+                try:
+                    awaitable = function(*args, **kwargs)
+                except TypeError as error:  # only binding runs before the first await
+                    raise explain(error) from None
+                return await awaitable
+
+            return cast(F, call_async)
+
+        @functools.wraps(function)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            check(args, kwargs)
+            try:
+                return function(*args, **kwargs)
+            except TypeError as error:
+                traceback = error.__traceback__
+                if traceback is not None and traceback.tb_next is not None:
+                    raise  # raised inside the function, not by binding its arguments
+                raise explain(error) from None
+
+        return cast(F, call)
+
+    return decorate
 
 
 def body(request: attrs.AttrsInstance) -> bytes:

@@ -453,3 +453,14 @@ async def test_other_operations_keep_their_excerpt(
     with pytest.raises(InvalidResponseError) as caught:
         await paddle.customers.get(customer_id)
     assert '{"data": {"id": 7}}' == caught.value.body_excerpt
+
+
+async def test_a_dict_for_the_request_says_what_to_build() -> None:
+    """create (function and method) given a dict raises a TypeError naming the request class."""
+    sender = MemorySender()
+    data = {"subscription_ids": [SUB_1]}
+    with pytest.raises(TypeError, match=r"build CreateCustomerPortalSession\(\*\*data\)"):
+        await create_customer_portal_session(sender, CUSTOMER_ID, data)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="CreateCustomerPortalSession"):
+        await CustomerPortalSessions(sender).create(CUSTOMER_ID, data)  # type: ignore[arg-type]
+    assert [] == sender.sent

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .._protocol import Sender
+from .._resource import takes
 from .._types import TimeoutArg
 from ._models import CustomerPortalSession
 from ._operations import create_customer_portal_session
@@ -24,6 +25,7 @@ class CustomerPortalSessions:
     def __init__(self, sender: Sender) -> None:
         self._sender = sender
 
+    @takes(CreateCustomerPortalSession)
     async def create(
         self,
         customer_id: str,

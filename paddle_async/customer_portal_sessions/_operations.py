@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Final
 
 from .._protocol import ApiRequest, Kind, Sender
-from .._resource import Path, body, send_secret
+from .._resource import Path, body, send_secret, takes
 from .._types import TimeoutArg
 from ._models import CustomerPortalSession
 from ._requests import CreateCustomerPortalSession
@@ -15,6 +15,7 @@ __all__ = ["create_customer_portal_session"]
 PORTAL_SESSIONS: Final = Path("/customers/{customer_id}/portal-sessions")
 
 
+@takes(CreateCustomerPortalSession)
 async def create_customer_portal_session(
     sender: Sender,
     customer_id: str,

@@ -6,7 +6,7 @@ from typing import Final
 
 from .._pagination import AsyncPaginator
 from .._protocol import ApiRequest, Kind, Sender
-from .._resource import Path, body, paginate, query, send_list, send_one, send_secret
+from .._resource import Path, body, paginate, query, send_list, send_one, send_secret, takes
 from .._types import TimeoutArg
 from .._validation import MAX_FILTER_ITEM, MAX_PER_PAGE, fits_filter
 from ..errors import CustomerAlreadyExistsError, NotFoundError
@@ -78,6 +78,7 @@ async def existing_customer(
     return await find_customer_by_email(sender, email, timeout=timeout)
 
 
+@takes(CreateCustomer)
 async def create_customer(
     sender: Sender, request: CreateCustomer, *, timeout: TimeoutArg = None
 ) -> Customer:
@@ -121,6 +122,7 @@ async def get_customer(sender: Sender, customer_id: str, *, timeout: TimeoutArg 
     return await send_one(sender, api_request, Customer, timeout=timeout)
 
 
+@takes(UpdateCustomer)
 async def update_customer(
     sender: Sender, customer_id: str, request: UpdateCustomer, *, timeout: TimeoutArg = None
 ) -> Customer:
@@ -136,6 +138,7 @@ async def update_customer(
     return await send_one(sender, api_request, Customer, timeout=timeout)
 
 
+@takes(ListCustomers)
 def list_customers(
     sender: Sender, request: ListCustomers | None = None, *, timeout: TimeoutArg = None
 ) -> AsyncPaginator[Customer]:
@@ -152,6 +155,7 @@ def list_customers(
     return paginate(sender, CUSTOMERS, request or ListCustomers(), Customer, timeout=timeout)
 
 
+@takes(ListCreditBalances)
 async def list_credit_balances(
     sender: Sender,
     customer_id: str,

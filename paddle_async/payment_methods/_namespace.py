@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .._pagination import AsyncPaginator
 from .._protocol import Sender
+from .._resource import takes
 from .._types import TimeoutArg
 from ._models import PaymentMethod
 from ._operations import delete_payment_method, get_payment_method, list_payment_methods
@@ -25,6 +26,7 @@ class PaymentMethods:
     def __init__(self, sender: Sender) -> None:
         self._sender = sender
 
+    @takes(ListPaymentMethods)
     def list(
         self,
         customer_id: str,

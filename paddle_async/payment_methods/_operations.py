@@ -6,7 +6,7 @@ from typing import Final
 
 from .._pagination import AsyncPaginator
 from .._protocol import ApiRequest, Kind, Sender
-from .._resource import Path, paginate, send_none, send_one
+from .._resource import Path, paginate, send_none, send_one, takes
 from .._types import TimeoutArg
 from ..errors import NotFoundError
 from ._models import PaymentMethod
@@ -18,6 +18,7 @@ PAYMENT_METHODS: Final = Path("/customers/{customer_id}/payment-methods")
 PAYMENT_METHOD: Final = Path("/customers/{customer_id}/payment-methods/{payment_method_id}")
 
 
+@takes(ListPaymentMethods)
 def list_payment_methods(
     sender: Sender,
     customer_id: str,
