@@ -469,11 +469,11 @@ async def test_an_unknown_customer_is_not_found(paddle: Paddle) -> None:
 async def test_a_dict_for_the_request_says_what_to_build() -> None:
     """list (function and method) given a dict raises a TypeError naming ListPaymentMethods."""
     sender = MemorySender()
-    expected = (
+    with pytest.raises(TypeError) as caught:
+        list_payment_methods(sender, CUSTOMER_ID, {"per_page": 5})  # type: ignore[arg-type]
+    assert str(caught.value).endswith(
         "takes a ListPaymentMethods as its request, got dict: build ListPaymentMethods(**data)"
     )
-    with pytest.raises(TypeError, match=expected.replace("(", r"\(").replace(")", r"\)")):
-        list_payment_methods(sender, CUSTOMER_ID, {"per_page": 5})  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="ListPaymentMethods"):
         PaymentMethods(sender).list(CUSTOMER_ID, {"per_page": 5})  # type: ignore[arg-type]
     assert [] == sender.sent
