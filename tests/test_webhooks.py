@@ -107,7 +107,13 @@ WEBHOOK_ERRORS = [name for name in WEBHOOKS_NAMES if name.endswith("Error")]
 
 
 # Names added since, for the events of the rest of the customer area.
-ADDED_NAMES = ["ENTITY_EVENTS", "EntityEvent", "EventShape"]
+ADDED_NAMES = [
+    "ENTITY_EVENTS",
+    "EntityEvent",
+    "EventShape",
+    "PAYMENT_METHOD_EVENT_TYPES",
+    "PaymentMethodEvent",
+]
 
 
 def test_every_public_name_keeps_its_import_path() -> None:

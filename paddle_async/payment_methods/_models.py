@@ -16,6 +16,7 @@ __all__ = [
     "KoreaLocalUnderlyingDetails",
     "PayPal",
     "PaymentMethod",
+    "PaymentMethodDeletionReason",
     "PaymentMethodOrigin",
     "PaymentMethodType",
     "UnderlyingDetails",
@@ -40,6 +41,16 @@ class PaymentMethodOrigin(enum.StrEnum):
     """The customer chose to save it while buying a one-time item."""
     SUBSCRIPTION = "subscription"
     """Saved for the renewals and other charges of a subscription."""
+
+
+class PaymentMethodDeletionReason(enum.StrEnum):
+    """Why a payment method was deleted (in ``payment_method.deleted`` notifications). Unknown
+    future values are kept as strings."""
+
+    API = "api"
+    """Deleted through the API."""
+    REPLACED_BY_NEWER_VERSION = "replaced_by_newer_version"
+    """The customer entered the same details again: Paddle saved a new one and deleted this."""
 
 
 class CardType(enum.StrEnum):

@@ -33,10 +33,12 @@ from ..errors import (
 from ._events import (
     CUSTOMER_EVENT_TYPES,
     ENTITY_EVENTS,
+    PAYMENT_METHOD_EVENT_TYPES,
     CustomerEvent,
     EntityEvent,
     Event,
     EventShape,
+    PaymentMethodEvent,
     is_newer,
     parse_event,
 )
@@ -54,6 +56,7 @@ __all__ = [
     "CUSTOMER_EVENT_TYPES",
     "DEFAULT_TOLERANCE",
     "ENTITY_EVENTS",
+    "PAYMENT_METHOD_EVENT_TYPES",
     "SIGNATURE_HEADER",
     "CustomerEvent",
     "EntityEvent",
@@ -61,6 +64,7 @@ __all__ = [
     "EventShape",
     "MalformedSignatureError",
     "MissingSignatureError",
+    "PaymentMethodEvent",
     "SignatureHeader",
     "SignatureMismatchError",
     "TimestampOutOfToleranceError",

@@ -2,7 +2,8 @@
 
 A notification's body is ``{event_id, event_type, occurred_at, notification_id, data}``. For
 the event types in `ENTITY_EVENTS`, ``data`` is an entity as the API returns it (a customer for
-``customer.updated``), and the event carries it structured as the API's model. Each entity's
+``customer.updated``; a payment method in a shorter shape, without card or PayPal details), and
+the event carries it structured as the API's model. Each entity's
 events are one line of that table: its event types, its event class and the model.
 See https://developer.paddle.com/webhooks/overview.
 """
@@ -20,15 +21,18 @@ from .._convert import StructureError, parse_datetime, structure
 from .._json import loads
 from ..customers import Customer
 from ..errors import ValidationError, WebhookPayloadError
+from ..payment_methods import PaymentMethod, PaymentMethodDeletionReason
 from ._signature import check_body
 
 __all__ = [
     "CUSTOMER_EVENT_TYPES",
     "ENTITY_EVENTS",
+    "PAYMENT_METHOD_EVENT_TYPES",
     "CustomerEvent",
     "EntityEvent",
     "Event",
     "EventShape",
+    "PaymentMethodEvent",
     "is_newer",
     "parse_event",
 ]
@@ -78,6 +82,30 @@ class CustomerEvent(EntityEvent):
     customer: Customer
 
 
+@attrs.frozen(kw_only=True)
+class PaymentMethodEvent(EntityEvent):
+    """A ``payment_method.saved`` or ``payment_method.deleted`` notification.
+
+    Attributes:
+        payment_method: ``data`` as a `PaymentMethod`. Paddle's notification is shorter than
+            the API's entity: ``card``, ``paypal`` and ``underlying_details`` are None.
+    """
+
+    payment_method: PaymentMethod
+
+    @property
+    def deletion_reason(self) -> PaymentMethodDeletionReason | str | None:
+        """Why it was deleted (``payment_method.deleted`` only): `PaymentMethodDeletionReason`,
+        a newer reason as a string, or None."""
+        reason = self.data.get("deletion_reason")
+        if not isinstance(reason, str):
+            return None
+        try:
+            return PaymentMethodDeletionReason(reason)
+        except ValueError:
+            return reason
+
+
 @attrs.frozen
 class EventShape:
     """How one entity's notifications parse.
@@ -109,6 +137,12 @@ CUSTOMER_EVENT_TYPES: Final = _entity_events(
     EventShape(CustomerEvent, "customer", Customer),
 )
 """The event types `parse_event` turns into a `CustomerEvent`."""
+
+PAYMENT_METHOD_EVENT_TYPES: Final = _entity_events(
+    ("payment_method.saved", "payment_method.deleted"),
+    EventShape(PaymentMethodEvent, "payment_method", PaymentMethod),
+)
+"""The event types `parse_event` turns into a `PaymentMethodEvent`."""
 
 ENTITY_EVENTS: Final[Mapping[str, EventShape]] = MappingProxyType(_ENTITY_EVENTS)
 """Each event type whose ``data`` `parse_event` structures, and how (read-only)."""
