@@ -86,13 +86,22 @@ class ApiRequest:
     kind: Kind = Kind.READ
 
 
+def _size(body: bytes) -> str:
+    return f"<{len(body)} bytes>"
+
+
 @attrs.frozen
 class RawResponse:
-    """What came back over the wire: the status, headers and the whole body."""
+    """What came back over the wire: the status, headers and the whole body.
+
+    Its ``repr`` shows the body's size, not its bytes: a response can hold a customer's data or
+    a secret (an auth token, portal links), and error reporters record the local variables of
+    a traceback's frames by ``repr``.
+    """
 
     status: int
     headers: Mapping[str, str]
-    body: bytes
+    body: bytes = attrs.field(repr=_size)
 
 
 def build_headers(api_key: str, *, has_body: bool) -> dict[str, str]:

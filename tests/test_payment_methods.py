@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
 import yaml
 from memory_sender import CUSTOMER_ID, MemorySender, envelope, page
@@ -477,3 +478,30 @@ async def test_a_dict_for_the_request_says_what_to_build() -> None:
     with pytest.raises(TypeError, match="ListPaymentMethods"):
         PaymentMethods(sender).list(CUSTOMER_ID, {"per_page": 5})  # type: ignore[arg-type]
     assert [] == sender.sent
+
+
+@pytest.mark.skipif(
+    tuple(map(int, aiohttp.__version__.split(".")[:2])) < (3, 12),
+    reason="aiohttp has middlewares from 3.12",
+)
+async def test_a_borrowed_session_keeps_its_middlewares_on_a_delete(
+    fake: FakePaddle, customer_id: str, retry_waits: list[float]
+) -> None:
+    """With the caller's aiohttp session, a dropped DELETE is still the SDK's to repeat, and
+    the session's own middlewares still see every attempt."""
+    seen: list[str] = []
+
+    async def note(request: aiohttp.ClientRequest, handler: Any) -> aiohttp.ClientResponse:
+        seen.append(request.method)
+        response: aiohttp.ClientResponse = await handler(request)
+        return response
+
+    method_id = fake.add_payment_method(customer_id)["id"]
+    fake.faults.drop_next(1, after_write=True, method="DELETE")
+    async with (
+        aiohttp.ClientSession(middlewares=(note,)) as session,
+        Paddle(fake.api_key, base_url=fake.base_url, rate_limit=None, session=session) as client,
+    ):
+        assert await client.payment_methods.delete(customer_id, method_id) is None
+        await client.payment_methods.list(customer_id).collect()
+    assert (["DELETE", "DELETE", "GET"], 1) == (seen, len(retry_waits))

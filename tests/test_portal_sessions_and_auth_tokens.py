@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import traceback
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -464,3 +465,32 @@ async def test_a_dict_for_the_request_says_what_to_build() -> None:
     with pytest.raises(TypeError, match="CreateCustomerPortalSession"):
         await CustomerPortalSessions(sender).create(CUSTOMER_ID, data)  # type: ignore[arg-type]
     assert [] == sender.sent
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        truncated(f'{{"data": {{"customer_auth_token": "{TOKEN}", "expires_at": null}}}}'),
+        f'{{"data": {{"customer_auth_token": "{TOKEN}", "expires_at": 7}}}}'.encode(),
+    ],
+    ids=["truncated", "misshapen"],
+)
+async def test_a_traceback_with_local_variables_shows_no_token(
+    paddle: Paddle, fake: FakePaddle, customer_id: str, body: bytes
+) -> None:
+    """An error reporter that records each frame's local variables (by repr) gets no token:
+    the raw response held on the way shows its body's size, not its bytes."""
+    fake.faults.fail_next(1, 200, body=body, content_type="application/json", method="POST")
+    with pytest.raises(InvalidResponseError) as caught:
+        await paddle.customers.generate_auth_token(customer_id)
+    error = caught.value
+    # From the SDK's first frame on: this test's own frame holds the body it made up.
+    assert error.__traceback__ is not None
+    inside = error.__traceback__.tb_next
+    report = "".join(
+        traceback.TracebackException(type(error), error, inside, capture_locals=True).format()
+    )
+    assert "generate_customer_auth_token" in report
+    assert TOKEN_SECRET not in report
+    if not body.endswith(b"}"):  # cut short: the raw response is a local on the way
+        assert "body=<" in report
