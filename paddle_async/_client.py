@@ -17,6 +17,8 @@ from ._protocol import ApiRequest, Envelope, build_headers, error_from_response
 from ._retry import RetryPolicy, call_with_retries
 from ._session import ClientSession, Transport, request_headers
 from ._types import AsyncContextMixin, Environment, Timeout, TimeoutArg
+from .addresses._namespace import Addresses
+from .businesses._namespace import Businesses
 from .customer_portal_sessions._namespace import CustomerPortalSessions
 from .customers._namespace import Customers
 from .payment_methods._namespace import PaymentMethods
@@ -288,6 +290,10 @@ class Paddle(AsyncContextMixin):
         self.customers = Customers(self)
         """Operations on customers: create, get, update, list, list_credit_balances,
         generate_auth_token."""
+        self.addresses = Addresses(self)
+        """Operations on a customer's addresses: create, get, update, list."""
+        self.businesses = Businesses(self)
+        """Operations on a customer's businesses: create, get, update, list."""
         self.payment_methods = PaymentMethods(self)
         """A customer's saved payment methods: list, get, delete."""
         self.customer_portal_sessions = CustomerPortalSessions(self)

@@ -25,6 +25,7 @@ from typing import Any, ClassVar, Final
 import attrs
 
 from ._convert import LOCAL, NULLABLE
+from ._countries import SUPPORTED_COUNTRY_CODES
 from ._json import TOO_DEEP, dumps, nested_too_deeply
 from ._types import UNSET
 from .errors import FieldError, ValidationError
@@ -95,10 +96,9 @@ _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _EMAIL = re.compile(rf"(?P<local>{_ATEXT}(?:\.{_ATEXT})*)@{_LABEL}(?:\.{_LABEL})*")
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _COUNTRY = re.compile(r"[A-Z]{2}")
-# Paddle supports most countries but not all of ISO 3166-1 (PADDLE_API_CUSTOMER_AREA.md): the
-# supported list, once the package has one (a `_countries` module), is the set to plug in here;
-# until then `country_code` checks the form only.
-_SUPPORTED_COUNTRIES: frozenset[str] | None = None
+# Paddle supports most countries but not all of ISO 3166-1: its own list (`_countries`), which
+# has XK (Kosovo) and leaves out the countries Paddle does not sell to, such as RU.
+_SUPPORTED_COUNTRIES: frozenset[str] | None = SUPPORTED_COUNTRY_CODES
 
 
 def show(value: object) -> str:

@@ -55,6 +55,9 @@ README = ROOT / "README.md"
 CI_SCRIPT = ROOT / ".ci" / "run"
 # The customer id the command-line block uses; the test gives it to a customer of its fake.
 README_CUSTOMER_ID = "ctm_01h8441jn5pcwrfhwh78jqt8hk"
+# The address and business ids it uses; the test gives them to an address and a business of it.
+README_ADDRESS_ID = "add_01hv8gq3318ktkfengj2r75gfx"
+README_BUSINESS_ID = "biz_01hv8hkr641vmpwytx38znv56k"
 # Command lines the test does not run as written, and why.
 NOT_RUN = {
     "paddle-async demo": "run with a smaller size by test_cli.py::test_demo_runs (this one ~15 s)",
@@ -341,6 +344,11 @@ async def test_command_line_block_runs_against_fake_paddle(
     """Each paddle-async line exits 0 against a fake given by PADDLE_API_KEY/PADDLE_BASE_URL."""
     executable = Path(sys.executable).with_name("paddle-async")
     [customer_id] = fake.seed(1)
+    ids = {
+        README_CUSTOMER_ID: customer_id,
+        README_ADDRESS_ID: fake.add_address(customer_id, city="Paris", country_code="FR")["id"],
+        README_BUSINESS_ID: fake.add_business(customer_id, name="Uplift Inc.")["id"],
+    }
     (tmp_path / "customers.csv").write_text(
         "email,name\nada@example.com,Ada Lovelace\ngrace@example.com,Grace Hopper\n"
     )
@@ -351,7 +359,10 @@ async def test_command_line_block_runs_against_fake_paddle(
     for line in lines:
         if line in NOT_RUN:
             continue
-        args = shlex.split(line.replace(README_CUSTOMER_ID, customer_id))[1:]
+        command = line
+        for readme_id, real_id in ids.items():
+            command = command.replace(readme_id, real_id)
+        args = shlex.split(command)[1:]
         if args[0] == "fake-server":
             port = unused_port()
             args[args.index("--port") + 1] = str(port)
@@ -370,6 +381,9 @@ async def test_command_line_block_runs_against_fake_paddle(
     assert [] == failures
     assert fake.find_by_email("grace@example.com") is not None  # the import was applied
     assert 3 == len((tmp_path / "all.jsonl").read_text().splitlines())  # and exported
+    cleared, created = fake.addresses(customer_id)  # oldest first: the seeded one
+    assert (None, "US") == (cleared["city"], created["country_code"])
+    assert 2 == len(fake.businesses(customer_id))
 
 
 def test_the_readme_test_command_is_what_ci_runs() -> None:

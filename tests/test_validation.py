@@ -156,6 +156,21 @@ def test_country_codes_out_of_form_fail(code: Any) -> None:
     assert rules.country_code(code) is not None
 
 
+@pytest.mark.parametrize("code", ["RU", "KP", "AQ", "XX"])
+def test_country_codes_paddle_does_not_support_fail(code: str) -> None:
+    """Codes of the right form outside Paddle's supported list (RU, KP, ...) fail, by name."""
+    assert f"not a country Paddle supports: {code!r}" == rules.country_code(code)
+
+
+def test_the_rule_checks_against_the_packages_one_list() -> None:
+    """The country rule uses `_countries.SUPPORTED_COUNTRY_CODES`: XK passes, every code does."""
+    from paddle_async._countries import SUPPORTED_COUNTRY_CODES
+
+    assert rules._SUPPORTED_COUNTRIES is SUPPORTED_COUNTRY_CODES
+    assert [] == [code for code in SUPPORTED_COUNTRY_CODES if rules.country_code(code)]
+    assert None is rules.country_code("XK")
+
+
 @pytest.mark.parametrize("value", ["", "   ", "x\ud800", 7])
 def test_required_text_refuses_blank_and_unsendable_text(value: Any) -> None:
     """text(min_length=1) refuses empty text, spaces only, lone surrogates and non-strings."""

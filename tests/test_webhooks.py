@@ -111,6 +111,10 @@ ADDED_NAMES = [
     "ENTITY_EVENTS",
     "EntityEvent",
     "EventShape",
+    "ADDRESS_EVENT_TYPES",
+    "AddressEvent",
+    "BUSINESS_EVENT_TYPES",
+    "BusinessEvent",
     "PAYMENT_METHOD_EVENT_TYPES",
     "PaymentMethodEvent",
 ]

@@ -27,6 +27,8 @@ from ..errors import (
     ValidationError,
 )
 from . import _demo
+from ._addresses import ADDRESSES
+from ._businesses import BUSINESSES
 from ._commands import CliError, Command, Context, Group, UsageError
 from ._customers import CUSTOMERS
 from ._pacing import WatchedLimiter, parse_rate
@@ -41,7 +43,7 @@ if TYPE_CHECKING:
 __all__ = ["COMMANDS", "GROUPS", "CliError", "Connection", "build_parser", "main"]
 
 PROG = "paddle-async"
-GROUPS: tuple[Group, ...] = (CUSTOMERS, PAYMENT_METHODS)
+GROUPS: tuple[Group, ...] = (CUSTOMERS, ADDRESSES, BUSINESSES, PAYMENT_METHODS)
 """Every resource's commands, in the order ``--help`` lists them."""
 COMMANDS: tuple[Command, ...] = (AUTH_TOKEN, PORTAL_SESSION)
 """Commands of their own (``paddle-async auth-token CUSTOMER_ID``), listed after the groups."""

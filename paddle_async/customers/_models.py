@@ -32,7 +32,7 @@ class CustomerStatus(enum.StrEnum):
 
 
 class MigrationProvider(enum.StrEnum):
-    """Where an imported customer came from. Unknown future values are kept as strings."""
+    """Where an imported entity came from. Unknown future values are kept as strings."""
 
     PADDLE_CLASSIC = "paddle_classic"
 
@@ -75,11 +75,11 @@ class CurrencyCode(enum.StrEnum):
 
 @attrs.frozen(kw_only=True)
 class ImportMeta:
-    """Where an imported customer came from.
+    """Where an imported entity (a customer, an address, a business) came from.
 
     Attributes:
         imported_from: The provider (`MigrationProvider`, or a newer value as a string).
-        external_id: The customer's id in that provider, if known.
+        external_id: The entity's id in that provider, if known.
     """
 
     imported_from: MigrationProvider | str

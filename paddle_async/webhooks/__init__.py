@@ -31,9 +31,13 @@ from ..errors import (
     WebhookVerificationError,
 )
 from ._events import (
+    ADDRESS_EVENT_TYPES,
+    BUSINESS_EVENT_TYPES,
     CUSTOMER_EVENT_TYPES,
     ENTITY_EVENTS,
     PAYMENT_METHOD_EVENT_TYPES,
+    AddressEvent,
+    BusinessEvent,
     CustomerEvent,
     EntityEvent,
     Event,
@@ -53,11 +57,15 @@ from ._signature import (
 from ._verifier import WebhookVerifier
 
 __all__ = [
+    "ADDRESS_EVENT_TYPES",
+    "BUSINESS_EVENT_TYPES",
     "CUSTOMER_EVENT_TYPES",
     "DEFAULT_TOLERANCE",
     "ENTITY_EVENTS",
     "PAYMENT_METHOD_EVENT_TYPES",
     "SIGNATURE_HEADER",
+    "AddressEvent",
+    "BusinessEvent",
     "CustomerEvent",
     "EntityEvent",
     "Event",

@@ -19,14 +19,20 @@ import attrs
 
 from .._convert import StructureError, parse_datetime, structure
 from .._json import loads
+from ..addresses import Address
+from ..businesses import Business
 from ..customers import Customer
 from ..errors import ValidationError, WebhookPayloadError
 from ..payment_methods import PaymentMethod, PaymentMethodDeletionReason
 from ._signature import check_body
 
 __all__ = [
+    "ADDRESS_EVENT_TYPES",
+    "BUSINESS_EVENT_TYPES",
     "CUSTOMER_EVENT_TYPES",
     "ENTITY_EVENTS",
+    "AddressEvent",
+    "BusinessEvent",
     "PAYMENT_METHOD_EVENT_TYPES",
     "CustomerEvent",
     "EntityEvent",
@@ -80,6 +86,28 @@ class CustomerEvent(EntityEvent):
     """
 
     customer: Customer
+
+
+@attrs.frozen(kw_only=True)
+class AddressEvent(EntityEvent):
+    """An ``address.created``, ``address.updated`` or ``address.imported`` notification.
+
+    Attributes:
+        address: ``data`` as an `Address`: the address's whole state after the event.
+    """
+
+    address: Address
+
+
+@attrs.frozen(kw_only=True)
+class BusinessEvent(EntityEvent):
+    """A ``business.created``, ``business.updated`` or ``business.imported`` notification.
+
+    Attributes:
+        business: ``data`` as a `Business`: the business's whole state after the event.
+    """
+
+    business: Business
 
 
 @attrs.frozen(kw_only=True)
@@ -138,6 +166,18 @@ CUSTOMER_EVENT_TYPES: Final = _entity_events(
 )
 """The event types `parse_event` turns into a `CustomerEvent`."""
 
+ADDRESS_EVENT_TYPES: Final = _entity_events(
+    ("address.created", "address.updated", "address.imported"),
+    EventShape(AddressEvent, "address", Address),
+)
+"""The event types `parse_event` turns into an `AddressEvent`."""
+
+BUSINESS_EVENT_TYPES: Final = _entity_events(
+    ("business.created", "business.updated", "business.imported"),
+    EventShape(BusinessEvent, "business", Business),
+)
+"""The event types `parse_event` turns into a `BusinessEvent`."""
+
 PAYMENT_METHOD_EVENT_TYPES: Final = _entity_events(
     ("payment_method.saved", "payment_method.deleted"),
     EventShape(PaymentMethodEvent, "payment_method", PaymentMethod),
@@ -146,6 +186,11 @@ PAYMENT_METHOD_EVENT_TYPES: Final = _entity_events(
 
 ENTITY_EVENTS: Final[Mapping[str, EventShape]] = MappingProxyType(_ENTITY_EVENTS)
 """Each event type whose ``data`` `parse_event` structures, and how (read-only)."""
+
+
+def _a(what: str) -> str:
+    """``what`` with its indefinite article: "a customer", "an address"."""
+    return ("an " if what[0] in "aeiou" else "a ") + what
 
 
 def _field(payload: dict[str, Any], name: str, *, optional: bool = False) -> Any:
@@ -227,7 +272,7 @@ def parse_event(body: bytes | bytearray | memoryview | str) -> Event:
         # StructureError is a ValueError; the others guard against converter surprises.
         what = shape.field.replace("_", " ")
         raise WebhookPayloadError(
-            f"'data' is not a {what}: {exc}", event_id=event_id, event_type=event_type
+            f"'data' is not {_a(what)}: {exc}", event_id=event_id, event_type=event_type
         ) from None
     return shape.event_class(**common, **{shape.field: entity})
 
@@ -261,7 +306,7 @@ def is_newer(event: EntityEvent, stored: Any) -> bool:
         what = _ENTITY_FIELDS[type(event)].replace("_", " ")
         if not isinstance(stored, type(entity)):
             raise ValidationError.single(
-                "stored", f"must be a {what} or a datetime, got {type(stored).__name__}"
+                "stored", f"must be {_a(what)} or a datetime, got {type(stored).__name__}"
             )
         if stored.id != entity.id:
             raise ValidationError.single(
