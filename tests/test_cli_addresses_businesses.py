@@ -134,7 +134,8 @@ async def test_businesses_with_contacts(fake: FakePaddle, customer_id: str) -> N
 async def test_bad_input_fails_in_one_line_and_sends_nothing(
     fake: FakePaddle, customer_id: str
 ) -> None:
-    """An unsupported country, a bad contact, a bad id: exit 1, one line, no request."""
+    """An unsupported country, a bad contact, a bad id: a usage error (exit 2), one line, no
+    request."""
     for args in (
         ["addresses", "create", customer_id, "--country-code", "RU"],
         ["businesses", "create", customer_id, "--name", "B", "--contact", "not an e-mail"],
@@ -142,7 +143,7 @@ async def test_bad_input_fails_in_one_line_and_sends_nothing(
         ["businesses", "update", "ctm_../x", "biz_01zzzzzzzzzzzzzzzzzzzzzzzz", "--name", "B"],
     ):
         result = await run(fake, *args)
-        assert 1 == result.returncode, args
+        assert 2 == result.returncode, args
         assert [1, True] == [len(result.stderr.splitlines()), "invalid input" in result.stderr], (
             args
         )

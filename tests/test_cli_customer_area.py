@@ -171,7 +171,7 @@ async def test_portal_session_prints_its_links(fake: FakePaddle, customer_id: st
 
 
 async def test_bad_input_is_one_line_and_sends_nothing(fake: FakePaddle, customer_id: str) -> None:
-    """A malformed id or too many subscriptions are refused before any request."""
+    """A malformed id or too many subscriptions are usage errors (exit 2), before any request."""
     too_many = ",".join(f"sub_{n:026d}" for n in range(26))
     results = await asyncio.gather(
         run(fake, "payment-methods", "get", customer_id, "paymtd_../x"),
@@ -179,12 +179,16 @@ async def test_bad_input_is_one_line_and_sends_nothing(fake: FakePaddle, custome
         run(fake, "portal-session", customer_id, "--subscription-id", too_many),
         run(fake, "payment-methods", "list", customer_id, "--supports-checkout", "maybe"),
     )
-    assert [1, 1, 1, 2] == [r.returncode for r in results]
-    assert results[0].stderr.startswith("paddle-async: error: invalid input: payment_method_id:")
-    assert results[1].stderr.startswith("paddle-async: error: invalid input: customer_id:")
+    assert [2, 2, 2, 2] == [r.returncode for r in results]
+    assert results[0].stderr.startswith(
+        "paddle-async payment-methods get: error: invalid input: payment_method_id:"
+    )
+    assert results[1].stderr.startswith(
+        "paddle-async auth-token: error: invalid input: customer_id:"
+    )
     assert (
-        "paddle-async: error: invalid input: subscription_ids: at most 25 items, got 26\n"
-        == results[2].stderr
+        "paddle-async portal-session: error: invalid input: subscription_ids: at most 25 items, "
+        "got 26\n" == results[2].stderr
     )
     assert "must be true or false" in results[3].stderr
     assert [] == fake.requests

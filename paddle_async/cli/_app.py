@@ -40,7 +40,7 @@ from ._terminal import printable
 if TYPE_CHECKING:
     from ..testing import FakePaddle
 
-__all__ = ["COMMANDS", "GROUPS", "CliError", "Connection", "build_parser", "main"]
+__all__ = ["COMMANDS", "GROUPS", "CliError", "Connection", "HelpFormatter", "build_parser", "main"]
 
 PROG = "paddle-async"
 GROUPS: tuple[Group, ...] = (CUSTOMERS, ADDRESSES, BUSINESSES, PAYMENT_METHODS)
@@ -54,6 +54,28 @@ _OLD_KEY = (
     "this API key does not name its environment (a key created before May 2025): pass "
     "--environment sandbox or --environment production, or set PADDLE_ENVIRONMENT"
 )
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """``--help`` that says an option's default, when it has one: ``(default: 8080)``.
+
+    Options whose default is nothing (None, or off for a flag) say nothing more, and neither do
+    those whose help already names their default.
+    """
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        help = action.help
+        default = action.default
+        if (
+            not help
+            or not action.option_strings
+            or "default" in help
+            or default is None
+            or default is False
+            or default is argparse.SUPPRESS
+        ):
+            return help
+        return help + " (default: %(default)s)"
 
 
 def _add_globals(parser: argparse.ArgumentParser, *, leaf: bool) -> None:
@@ -86,7 +108,7 @@ def _add_globals(parser: argparse.ArgumentParser, *, leaf: bool) -> None:
         type=int,
         metavar="N",
         default=default(0),
-        help="customers the embedded fake starts with",
+        help="customers the embedded fake starts with (default: 0)",
     )
     group.add_argument(
         "--rate-limit",
@@ -107,7 +129,10 @@ def _quiet_option(parser: argparse.ArgumentParser, default: Any = False) -> None
 
 def _add_command(parsers: Any, command: Command) -> None:
     leaf: argparse.ArgumentParser = parsers.add_parser(
-        command.name, help=command.help, description=command.description or command.help
+        command.name,
+        help=command.help,
+        description=command.description or command.help,
+        formatter_class=HelpFormatter,
     )
     command.arguments(leaf)
     if command.writes is not None:
@@ -124,7 +149,9 @@ def _add_command(parsers: Any, command: Command) -> None:
 
 
 def _add_group(commands: Any, group: Group) -> None:
-    parser = commands.add_parser(group.name, help=group.help, description=group.help)
+    parser = commands.add_parser(
+        group.name, help=group.help, description=group.help, formatter_class=HelpFormatter
+    )
     sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     for command in group.commands:
         _add_command(sub, command)
@@ -135,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Paddle Billing customers from the command line, built on paddle_async.",
+        formatter_class=HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     _add_globals(parser, leaf=False)
@@ -149,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=help,
         description=help + ". It shows the requests a bulk sync sends and what they would "
         "cost at Paddle's rate limit; a second run of the same file writes nothing.",
+        formatter_class=HelpFormatter,
     )
     _demo.add_demo_arguments(demo)
     _quiet_option(demo)
@@ -157,6 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
         "fake-server",
         help=help,
         description=help + ". It prints its address and a test key; Ctrl-C stops it.",
+        formatter_class=HelpFormatter,
     )
     _demo.add_server_arguments(server)
     return parser
@@ -310,8 +340,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: The arguments after the program name; None reads ``sys.argv``.
 
     Returns:
-        The exit status: 0 on success, 1 when something failed (a row, a request), 2 for a
-        usage error, 130 when interrupted.
+        The exit status: 0 on success, 1 when something failed (a row, a request, a file, the
+        key), 2 for a usage error (the command line cannot work: argparse's errors, values that
+        do not go together or that Paddle would refuse, a file named for another format), 130
+        when interrupted.
     """
     args = build_parser().parse_args(argv)
     try:
@@ -324,9 +356,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
-    except UsageError as error:
+    except (UsageError, ValidationError) as error:
+        # The command line asks for something that cannot work: options that do not go
+        # together, a file named for another format, or a value Paddle would refuse (the SDK
+        # checks those before sending). Exit 2 with argparse's prefix, as its own errors do.
         name = " ".join(filter(None, (PROG, args.command, getattr(args, "action", None))))
-        print(f"{name}: error: {printable(str(error))}", file=sys.stderr)
+        print(f"{name}: error: {printable(describe(error))}", file=sys.stderr)
         return 2
     except (CliError, InputError, PaddleError, OSError) as error:
         # Expected failures: one line, never a traceback (and never the key: no error holds it).

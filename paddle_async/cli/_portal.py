@@ -7,14 +7,13 @@ customer's saved payment methods, or links that sign the customer in to Paddle's
 from __future__ import annotations
 
 import argparse
-import json
 from datetime import UTC, datetime
 from typing import Any
 
 from ..customer_portal_sessions import CreateCustomerPortalSession, CustomerPortalSession
 from ..customers import CustomerAuthToken
 from ._commands import Command, Context, csv_list
-from ._output import OUTPUT_FORMATS
+from ._output import OUTPUT_FORMATS, to_json
 from ._terminal import key_value_table
 
 __all__ = ["AUTH_TOKEN", "PORTAL_SESSION"]
@@ -45,8 +44,7 @@ def _write(ctx: Context, fmt: str, data: dict[str, Any], rows: list[tuple[str, s
     if fmt == "table":
         key_value_table(rows, ctx.out, indent="")
     else:
-        indent = 2 if fmt == "json" else None
-        ctx.out.write(json.dumps(data, ensure_ascii=False, indent=indent) + "\n")
+        ctx.out.write(to_json(data, indent=2 if fmt == "json" else None) + "\n")
 
 
 # auth-token
