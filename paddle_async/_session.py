@@ -71,10 +71,9 @@ _FAILURES: Final = (aiohttp.ClientError, OSError, TimeoutError)
 # aiohttp repeats an idempotent request (GET, DELETE, ...) once, unseen, when its connection
 # drops (RFC 9112 §9.3.1). For a GET that is welcome; for a DELETE it is not: the SDK's retry
 # must know the first attempt may have deleted the entity, so a 404 from the repeat is taken
-# as done (`Kind.DELETE`), not raised to a caller who asked once. From aiohttp 3.12 a request
-# can carry middlewares, which see each attempt: this one turns the drop into an error aiohttp
-# does not repeat, and `_translate` reads the original again.
-_AIOHTTP_MIDDLEWARES: Final = tuple(map(int, aiohttp.__version__.split(".")[:2])) >= (3, 12)
+# as done (`Kind.DELETE`), not raised to a caller who asked once. A request can carry
+# middlewares (aiohttp 3.12, the oldest this package takes), which see each attempt: this one
+# turns the drop into an error aiohttp does not repeat, and `_translate` reads the original.
 _SDK_REPEATS: Final = frozenset({"DELETE"})
 
 
@@ -221,7 +220,7 @@ class Transport:
             )
         error: errors.PaddleError
         extra: dict[str, Any] = {}
-        if method in _SDK_REPEATS and _AIOHTTP_MIDDLEWARES:
+        if method in _SDK_REPEATS:
             # A request's middlewares replace the session's: a borrowed session keeps its own.
             own = getattr(session, "_middlewares", ())
             extra["middlewares"] = (*own, _sdk_repeats_only)

@@ -480,10 +480,6 @@ async def test_a_dict_for_the_request_says_what_to_build() -> None:
     assert [] == sender.sent
 
 
-@pytest.mark.skipif(
-    tuple(map(int, aiohttp.__version__.split(".")[:2])) < (3, 12),
-    reason="aiohttp has middlewares from 3.12",
-)
 async def test_a_borrowed_session_keeps_its_middlewares_on_a_delete(
     fake: FakePaddle, customer_id: str, retry_waits: list[float]
 ) -> None:
