@@ -21,7 +21,9 @@ from ._session import ClientSession, Transport, request_headers
 from ._types import AsyncContextMixin, Environment, Timeout, TimeoutArg
 from .addresses._namespace import Addresses
 from .businesses._namespace import Businesses
+from .customer_portal_sessions._namespace import CustomerPortalSessions
 from .customers._namespace import Customers
+from .payment_methods._namespace import PaymentMethods
 from .ratelimit import RateLimit, RateLimiter
 
 __all__ = ["Paddle"]
@@ -291,11 +293,16 @@ class Paddle(AsyncContextMixin):
         self._running: dict[asyncio.Task[Any], int] = {}
         self._cancelled_by_close: set[asyncio.Task[Any]] = set()
         self.customers = Customers(self)
-        """Operations on customers: create, get, update, list, list_credit_balances."""
+        """Operations on customers: create, get, update, list, list_credit_balances,
+        generate_auth_token."""
         self.addresses = Addresses(self)
         """Operations on a customer's addresses: create, get, update, list."""
         self.businesses = Businesses(self)
         """Operations on a customer's businesses: create, get, update, list."""
+        self.payment_methods = PaymentMethods(self)
+        """A customer's saved payment methods: list, get, delete."""
+        self.customer_portal_sessions = CustomerPortalSessions(self)
+        """Authenticated links to Paddle's customer portal: create."""
 
     def __repr__(self) -> str:
         # Also called on a half-made client (a traceback's locals after __init__ raised).

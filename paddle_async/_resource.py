@@ -24,6 +24,7 @@ from ._pagination import CURSOR, AsyncPaginator
 from ._protocol import ApiRequest, Envelope, Sender, encode_query
 from ._types import TimeoutArg
 from ._validation import ID_PREFIXES, RULE, IdRule, check_id, id_of
+from .errors import InvalidResponseError
 
 __all__ = [
     "Path",
@@ -34,6 +35,7 @@ __all__ = [
     "send_list",
     "send_none",
     "send_one",
+    "send_secret",
 ]
 
 T = TypeVar("T")
@@ -191,6 +193,24 @@ async def send_one(
         return structurer(model)(envelope.data)
     except StructureError as exc:  # as `structure_data` does, without its call
         raise envelope.invalid(f"unexpected response shape: {exc}") from None
+
+
+async def send_secret(
+    sender: Sender, request: ApiRequest, model: type[T], *, timeout: TimeoutArg
+) -> T:
+    """`send_one` for a response that is a secret (an auth token, authenticated links).
+
+    An `InvalidResponseError` (a truncated or misshapen body) keeps no ``body_excerpt``: the
+    excerpt would hold the secret. Its message never quotes the body either way.
+
+    Raises:
+        InvalidResponseError: ``data`` is not a ``model``, with an empty ``body_excerpt``.
+    """
+    try:
+        return await send_one(sender, request, model, timeout=timeout)
+    except InvalidResponseError as error:
+        error.body_excerpt = ""
+        raise
 
 
 async def send_list(

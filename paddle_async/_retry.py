@@ -3,9 +3,9 @@
 The decision table (by request kind, see `Kind`):
 
 ==================================  ======  ======  ====================  ====================
-outcome                             GET     PATCH   POST /customers       POST .../addresses,
-                                    READ    UPDATE  CREATE                .../businesses
-                                                                          CREATE_ONCE
+outcome                             GET     PATCH   POST /customers,      POST .../addresses,
+                                    READ    UPDATE  DELETE                .../businesses
+                                                    CREATE, DELETE        CREATE_ONCE
 ==================================  ======  ======  ====================  ====================
 connect error, connect timeout      retry   retry   retry (never reached  retry
                                                     Paddle)
@@ -32,6 +32,12 @@ customer, which the create operation then reconciles instead of raising. An addr
 business has nothing unique that a retry could run into, so a repeat after an unknown outcome
 could make a second one: a `Kind.CREATE_ONCE` request is raised there instead, and the caller
 decides (list the customer's addresses or businesses to see whether it was made).
+A delete (``Kind.DELETE``) is marked too: a later 404 may mean our own earlier attempt deleted
+the entity, which the delete operation then takes as done.
+
+The customer auth token and portal session POSTs are sent as ``Kind.UPDATE`` (the PATCH
+column): each call makes a fresh short-lived secret and changes nothing else, so a repeat
+after an unknown outcome at worst makes one more, which expires unused.
 """
 
 from __future__ import annotations
@@ -148,6 +154,8 @@ class _Decision:
 
 
 _GIVE_UP = _Decision(False, False, None)
+# The kinds whose operations read "an earlier attempt may have reached Paddle" off the error.
+_OUTCOME_MATTERS = frozenset({Kind.CREATE, Kind.DELETE})
 
 
 def _decide(exc: errors.PaddleError, kind: Kind, cap: float) -> _Decision:
@@ -155,13 +163,13 @@ def _decide(exc: errors.PaddleError, kind: Kind, cap: float) -> _Decision:
     if isinstance(exc, errors.TransportError):
         if once and exc.sent:
             return _GIVE_UP  # it may have been created: a repeat could make a second one
-        return _Decision(True, exc.sent and kind is Kind.CREATE, None)
+        return _Decision(True, exc.sent and kind in _OUTCOME_MATTERS, None)
     if not (isinstance(exc, errors.APIError) and exc.status in RETRYABLE_STATUSES):
         return _GIVE_UP
     processed_maybe = exc.status not in NOT_PROCESSED_STATUSES
     if once and processed_maybe:
         return _GIVE_UP
-    unknown = kind is Kind.CREATE and processed_maybe
+    unknown = kind in _OUTCOME_MATTERS and processed_maybe
     if exc.status != 429:
         return _Decision(True, unknown, None)
     retry_after = exc.retry_after
@@ -206,8 +214,9 @@ async def call_with_retries(
             carries on from there as if its own first attempt had raised it.
 
     Raises:
-        The last error, with `CustomerAlreadyExistsError.after_unknown_outcome` set when an
-        earlier attempt of a create may have reached Paddle.
+        The last error, with `CustomerAlreadyExistsError.after_unknown_outcome` (a create) or
+        `NotFoundError.after_unknown_outcome` (a delete) set when an earlier attempt may have
+        reached Paddle.
     """
     if started is None:
         started = clock()
@@ -223,7 +232,7 @@ async def call_with_retries(
                 exc = error
         # Raised from here, outside the `except`: the error keeps its own traceback and
         # context, whether this loop or the caller made the attempt.
-        if isinstance(exc, errors.CustomerAlreadyExistsError):
+        if isinstance(exc, (errors.CustomerAlreadyExistsError, errors.NotFoundError)):
             exc.after_unknown_outcome = unknown_outcome
             raise exc
         decision = _decide(exc, kind, policy.max_retry_after)

@@ -51,6 +51,7 @@ __all__ = [
     "email",
     "filter_item",
     "fits_filter",
+    "flag",
     "id_of",
     "one_of",
     "order_by",
@@ -217,6 +218,13 @@ def one_of(values: Iterable[str] | type[enum.Enum]) -> Rule:
     return check_one_of
 
 
+def flag(value: Any) -> str | None:
+    """Check a boolean: True or False (not 1, 0 or a string such as ``"false"``)."""
+    if isinstance(value, bool):
+        return None
+    return f"must be True or False, got {show(value)}"
+
+
 def per_page(value: Any) -> str | None:
     """Check a page size: a whole number from 1 to 200."""
     if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_PER_PAGE:
@@ -259,8 +267,12 @@ def country_code(value: Any) -> str | None:
     return None
 
 
-def each(rule: Rule, *, max_items: int | None = None) -> Rule:
-    """Return the rule for a sequence whose every item passes ``rule`` (and not too many)."""
+def each(rule: Rule, *, max_items: int | None = None, unique: bool = False) -> Rule:
+    """Return the rule for a sequence whose every item passes ``rule`` (and not too many).
+
+    ``unique=True`` also refuses an item given twice (Paddle's ``uniqueItems``); the items
+    are then checked first, so only hashable ones are compared.
+    """
 
     def check_each(value: Any) -> str | None:
         if isinstance(value, str | bytes) or not isinstance(value, Sequence):
@@ -269,11 +281,20 @@ def each(rule: Rule, *, max_items: int | None = None) -> Rule:
             return f"at most {max_items} items, got {len(value)}"
         problems = [problem for item in value if (problem := rule(item)) is not None]
         if not problems:
-            return None
+            return _twice(value) if unique else None
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         return problems[0] + more
 
     return check_each
+
+
+def _twice(items: Sequence[Any]) -> str | None:
+    seen: set[Any] = set()
+    for item in items:
+        if item in seen:
+            return f"each item at most once: {show(item)} is given twice"
+        seen.add(item)
+    return None
 
 
 # Converters a field may declare, applied before its rule

@@ -302,7 +302,17 @@ class PermissionDeniedError(APIError):
 
 
 class NotFoundError(APIError):
-    """404: no such entity (or it belongs to the other environment)."""
+    """404: no such entity (or it belongs to the other environment).
+
+    Attributes:
+        after_unknown_outcome: True when an earlier attempt of the same delete may have
+            reached Paddle (a timeout, a dropped connection, a gateway error), so the entity
+            may be gone because of that attempt.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.after_unknown_outcome = False
 
 
 class ConflictError(APIError):

@@ -245,6 +245,41 @@ async def test_fastapi_lifespan_block_serves_a_customer(tmp_path: Path, fake: Fa
     )
 
 
+PORTAL_DRIVER = """
+import json, os
+from fastapi.testclient import TestClient
+import readme_app
+with TestClient(readme_app.app) as client:
+    anonymous = client.get("/billing/manage", follow_redirects=False).status_code
+    customer_id = os.environ["CUSTOMER_ID"]
+    readme_app.app.dependency_overrides[readme_app.signed_in_customer_id] = lambda: customer_id
+    response = client.get("/billing/manage", follow_redirects=False)
+print(json.dumps([anonymous, response.status_code, response.headers.get("location")]))
+"""
+
+
+async def test_fastapi_manage_billing_block_redirects_to_the_portal(
+    tmp_path: Path, fake: FakePaddle
+) -> None:
+    """ "Manage billing" refuses a visitor not signed in (401), and redirects a customer (303) to
+    a fresh portal session's overview link."""
+    [customer_id] = fake.seed(1)
+    (tmp_path / "readme_app.py").write_text(block_with('@app.get("/billing/manage")').source)
+    (tmp_path / "driver.py").write_text(PORTAL_DRIVER)
+    env = program_env(
+        PADDLE_API_KEY=fake.api_key, PADDLE_BASE_URL=fake.base_url, CUSTOMER_ID=customer_id
+    )
+    result = await run_python("driver.py", env=env, cwd=tmp_path)
+    assert (0, "") == (result.returncode, result.stderr)
+    anonymous, status, location = json.loads(result.stdout)
+    assert (401, 303) == (anonymous, status)
+    assert location.startswith("https://customer-portal.paddle.com/cpl_")
+    assert "action=overview" in location
+    assert [f"POST /customers/{customer_id}/portal-sessions"] == [
+        f"{r.method} {r.path}" for r in fake.requests if r.method == "POST"
+    ]
+
+
 WEBHOOK_DRIVER = """
 import json, os
 from fastapi.testclient import TestClient

@@ -14,6 +14,7 @@ from paddle_async.errors import (
     APIConnectionError,
     APIError,
     APITimeoutError,
+    NotFoundError,
     PaddleError,
     error_class_for,
 )
@@ -91,7 +92,7 @@ ALL = list(Kind)
     [
         *rows(NEVER_REACHED, ALL, 2),
         *rows(NOT_PROCESSED, ALL, 2),
-        *rows(UNKNOWN, [Kind.READ, Kind.UPDATE, Kind.CREATE], 2),
+        *rows(UNKNOWN, [Kind.READ, Kind.UPDATE, Kind.CREATE, Kind.DELETE], 2),
         *rows(UNKNOWN, [Kind.CREATE_ONCE], 1),
         *rows(FINAL, ALL, 1),
     ],
@@ -103,4 +104,36 @@ async def test_the_decision_table(kind: Kind, make: Make, sends: int) -> None:
 
 def test_every_kind_is_in_the_table() -> None:
     """A new Kind must be placed in this table (and the docstring's) on purpose."""
-    assert {"READ", "UPDATE", "CREATE", "CREATE_ONCE"} == {kind.name for kind in Kind}
+    assert {"READ", "UPDATE", "CREATE", "CREATE_ONCE", "DELETE"} == {kind.name for kind in Kind}
+
+
+async def not_found_after(kind: Kind, first: PaddleError) -> bool:
+    """Return `after_unknown_outcome` of the 404 a retry meets after ``first``."""
+    failures = [first, error_class_for(404, "not_found")(status=404, code="not_found")]
+
+    async def attempt() -> str:
+        raise failures.pop(0)
+
+    async def sleep(_: float) -> None:
+        pass
+
+    with pytest.raises(NotFoundError) as caught:
+        await call_with_retries(
+            attempt, policy=RetryPolicy(), kind=kind, describe="DELETE /x", sleep=sleep
+        )
+    return caught.value.after_unknown_outcome
+
+
+@pytest.mark.parametrize(
+    ("kind", "make", "unknown"),
+    [
+        *((Kind.DELETE, make, True) for make in UNKNOWN),
+        *((Kind.DELETE, make, False) for make in NEVER_REACHED + NOT_PROCESSED),
+        *((Kind.UPDATE, make, False) for make in UNKNOWN),
+    ],
+)
+async def test_a_404_says_whether_an_earlier_delete_may_have_reached_paddle(
+    kind: Kind, make: Make, unknown: bool
+) -> None:
+    """A DELETE's 404 after an outcome that may have reached Paddle is marked; others are not."""
+    assert unknown == await not_found_after(kind, make())

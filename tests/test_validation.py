@@ -210,3 +210,21 @@ def test_every_request_field_must_be_declared() -> None:
     """A request class with a field not declared with declare() cannot be built."""
     with pytest.raises(TypeError, match=r"\['note'\]"):
         Undeclared(name="a")
+
+
+def test_each_unique_names_the_first_repeat() -> None:
+    """each(unique=True) refuses an item given twice, after checking the items themselves."""
+    rule = rules.each(rules.id_of("subscription"), unique=True)
+    first, second = f"sub_{TAIL}", f"sub_{TAIL[:-1]}2"
+    assert rule([first, second]) is None
+    assert f"each item at most once: {first!r} is given twice" == rule([first, second, first])
+    assert rules.each(rules.id_of("subscription"))([first, first]) is None
+    assert (rule(["x", "x"]) or "").startswith("not a Paddle subscription id")
+
+
+@pytest.mark.parametrize(
+    ("value", "passes"), [(True, True), (False, True), (1, False), ("true", False)]
+)
+def test_flag_takes_only_booleans(value: Any, passes: bool) -> None:
+    """flag passes True and False only: not 1, and not the string "true"."""
+    assert passes == (rules.flag(value) is None)

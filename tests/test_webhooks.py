@@ -115,6 +115,8 @@ ADDED_NAMES = [
     "AddressEvent",
     "BUSINESS_EVENT_TYPES",
     "BusinessEvent",
+    "PAYMENT_METHOD_EVENT_TYPES",
+    "PaymentMethodEvent",
 ]
 
 

@@ -32,17 +32,21 @@ from ._businesses import BUSINESSES
 from ._commands import CliError, Command, Context, Group, UsageError
 from ._customers import CUSTOMERS
 from ._pacing import WatchedLimiter, parse_rate
+from ._payment_methods import PAYMENT_METHODS
+from ._portal import AUTH_TOKEN, PORTAL_SESSION
 from ._rows import InputError
 from ._terminal import printable
 
 if TYPE_CHECKING:
     from ..testing import FakePaddle
 
-__all__ = ["GROUPS", "CliError", "Connection", "HelpFormatter", "build_parser", "main"]
+__all__ = ["COMMANDS", "GROUPS", "CliError", "Connection", "HelpFormatter", "build_parser", "main"]
 
 PROG = "paddle-async"
-GROUPS: tuple[Group, ...] = (CUSTOMERS, ADDRESSES, BUSINESSES)
+GROUPS: tuple[Group, ...] = (CUSTOMERS, ADDRESSES, BUSINESSES, PAYMENT_METHODS)
 """Every resource's commands, in the order ``--help`` lists them."""
+COMMANDS: tuple[Command, ...] = (AUTH_TOKEN, PORTAL_SESSION)
+"""Commands of their own (``paddle-async auth-token CUSTOMER_ID``), listed after the groups."""
 
 _LIVE_KEY_PREFIX = "pdl_live_"
 _KEY_NAMES_ENVIRONMENT = ("pdl_live_", "pdl_sdbx_")
@@ -123,25 +127,34 @@ def _quiet_option(parser: argparse.ArgumentParser, default: Any = False) -> None
     )
 
 
+def _add_command(parsers: Any, command: Command) -> None:
+    leaf: argparse.ArgumentParser = parsers.add_parser(
+        command.name,
+        help=command.help,
+        description=command.description or command.help,
+        formatter_class=HelpFormatter,
+    )
+    command.arguments(leaf)
+    if command.writes is not None:
+        leaf.add_argument(
+            "-y",
+            "--yes",
+            action="store_true",
+            help="go ahead without asking first"
+            if command.always_ask
+            else "with a live (production) key, write without asking first",
+        )
+    _add_globals(leaf, leaf=True)
+    leaf.set_defaults(run_command=command)
+
+
 def _add_group(commands: Any, group: Group) -> None:
     parser = commands.add_parser(
         group.name, help=group.help, description=group.help, formatter_class=HelpFormatter
     )
     sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     for command in group.commands:
-        leaf: argparse.ArgumentParser = sub.add_parser(
-            command.name, help=command.help, description=command.help, formatter_class=HelpFormatter
-        )
-        command.arguments(leaf)
-        if command.writes is not None:
-            leaf.add_argument(
-                "-y",
-                "--yes",
-                action="store_true",
-                help="with a live (production) key, write without asking first",
-            )
-        _add_globals(leaf, leaf=True)
-        leaf.set_defaults(run_command=command)
+        _add_command(sub, command)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -156,6 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for group in GROUPS:
         _add_group(commands, group)
+    for command in COMMANDS:
+        _add_command(commands, command)
     help = "sync a generated file against an embedded FakePaddle, twice (no network, no key)"
     demo = commands.add_parser(
         "demo",
@@ -244,20 +259,24 @@ async def open_client(args: argparse.Namespace) -> AsyncIterator[Connection]:
             yield Connection(client=client, live=live, pacing=pacing)
 
 
-def confirm_live_write(question: str, *, yes: bool, stdin: TextIO, err: TextIO) -> None:
-    """Ask before a write to a live account; refuse without a terminal to ask on.
+def confirm_live_write(
+    question: str, *, yes: bool, stdin: TextIO, err: TextIO, live: bool = True
+) -> None:
+    """Ask before a write (to a live account, unless ``live`` is False); refuse without a
+    terminal to ask on.
 
     Raises:
         CliError: Not confirmed.
     """
     if yes:
         return
+    where = " in a live Paddle account (a production key)" if live else ""
     if not (stdin.isatty() and err.isatty()):
         raise CliError(
-            f"this would {question} in a live Paddle account (a production key): pass --yes "
-            "to confirm (there is no terminal to ask on)"
+            f"this would {question}{where}: pass --yes to confirm (there is no terminal to ask on)"
         )
-    err.write(f"This will {question} in a LIVE Paddle account (a production key). Continue? [y/N] ")
+    where = " in a LIVE Paddle account (a production key)" if live else ""
+    err.write(f"This will {question}{where}. Continue? [y/N] ")
     err.flush()
     answer = stdin.readline()
     if answer.strip().lower() not in ("y", "yes"):
@@ -270,8 +289,10 @@ async def _run_command(args: argparse.Namespace, command: Command) -> int:
     # Before the client opens: a usage problem (an update with nothing to change) says so first.
     question = command.writes(args) if command.writes is not None else None
     async with open_client(args) as connection:
-        if question is not None and connection.live:
-            confirm_live_write(question, yes=args.yes, stdin=sys.stdin, err=sys.stderr)
+        if question is not None and (connection.live or command.always_ask):
+            confirm_live_write(
+                question, yes=args.yes, stdin=sys.stdin, err=sys.stderr, live=connection.live
+            )
         context = Context(
             client=connection.client,
             out=sys.stdout,

@@ -78,6 +78,9 @@ class Command:
         writes: For a command that changes data: returns what it will do, for the question
             asked before a write to a live account ("create a customer"), or None when the
             arguments given write nothing (a dry run). Such a command gets ``--yes``.
+        always_ask: Ask before the write on any account, not only a live one (a delete that
+            cannot be undone); needs ``writes``.
+        description: What ``--help`` says below the usage (default: ``help``).
     """
 
     name: str
@@ -85,6 +88,8 @@ class Command:
     arguments: Callable[[argparse.ArgumentParser], None]
     run: Run
     writes: Callable[[argparse.Namespace], str | None] | None = None
+    always_ask: bool = False
+    description: str | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -10,9 +10,10 @@ from .._pagination import AsyncPaginator
 from .._protocol import Sender
 from .._resource import takes
 from .._types import TimeoutArg
-from ._models import CreditBalance, Customer
+from ._models import CreditBalance, Customer, CustomerAuthToken
 from ._operations import (
     create_customer,
+    generate_customer_auth_token,
     get_customer,
     list_credit_balances,
     list_customers,
@@ -70,6 +71,15 @@ class Customers:
     ) -> builtins.list[CreditBalance]:
         """List a customer's credit balances; see `list_credit_balances`."""
         return await list_credit_balances(self._sender, customer_id, request, timeout=timeout)
+
+    async def generate_auth_token(
+        self, customer_id: str, *, timeout: TimeoutArg = None
+    ) -> CustomerAuthToken:
+        """Generate a customer auth token for Paddle.js; see `generate_customer_auth_token`."""
+        return await generate_customer_auth_token(self._sender, customer_id, timeout=timeout)
+
+    create_auth_token = generate_auth_token
+    """The same as `generate_auth_token`, under the name Paddle's Python SDK gives it."""
 
     def sync(
         self,

@@ -2,7 +2,8 @@
 
 A notification's body is ``{event_id, event_type, occurred_at, notification_id, data}``. For
 the event types in `ENTITY_EVENTS`, ``data`` is an entity as the API returns it (a customer for
-``customer.updated``), and the event carries it structured as the API's model. Each entity's
+``customer.updated``; a payment method in a shorter shape, without card or PayPal details), and
+the event carries it structured as the API's model. Each entity's
 events are one line of that table: its event types, its event class and the model.
 See https://developer.paddle.com/webhooks/overview.
 """
@@ -22,6 +23,7 @@ from ..addresses import Address
 from ..businesses import Business
 from ..customers import Customer
 from ..errors import ValidationError, WebhookPayloadError
+from ..payment_methods import PaymentMethod, PaymentMethodDeletionReason
 from ._signature import check_body
 
 __all__ = [
@@ -31,10 +33,12 @@ __all__ = [
     "ENTITY_EVENTS",
     "AddressEvent",
     "BusinessEvent",
+    "PAYMENT_METHOD_EVENT_TYPES",
     "CustomerEvent",
     "EntityEvent",
     "Event",
     "EventShape",
+    "PaymentMethodEvent",
     "is_newer",
     "parse_event",
 ]
@@ -106,6 +110,30 @@ class BusinessEvent(EntityEvent):
     business: Business
 
 
+@attrs.frozen(kw_only=True)
+class PaymentMethodEvent(EntityEvent):
+    """A ``payment_method.saved`` or ``payment_method.deleted`` notification.
+
+    Attributes:
+        payment_method: ``data`` as a `PaymentMethod`. Paddle's notification is shorter than
+            the API's entity: ``card``, ``paypal`` and ``underlying_details`` are None.
+    """
+
+    payment_method: PaymentMethod
+
+    @property
+    def deletion_reason(self) -> PaymentMethodDeletionReason | str | None:
+        """Why it was deleted (``payment_method.deleted`` only): `PaymentMethodDeletionReason`,
+        a newer reason as a string, or None."""
+        reason = self.data.get("deletion_reason")
+        if not isinstance(reason, str):
+            return None
+        try:
+            return PaymentMethodDeletionReason(reason)
+        except ValueError:
+            return reason
+
+
 @attrs.frozen
 class EventShape:
     """How one entity's notifications parse.
@@ -149,6 +177,12 @@ BUSINESS_EVENT_TYPES: Final = _entity_events(
     EventShape(BusinessEvent, "business", Business),
 )
 """The event types `parse_event` turns into a `BusinessEvent`."""
+
+PAYMENT_METHOD_EVENT_TYPES: Final = _entity_events(
+    ("payment_method.saved", "payment_method.deleted"),
+    EventShape(PaymentMethodEvent, "payment_method", PaymentMethod),
+)
+"""The event types `parse_event` turns into a `PaymentMethodEvent`."""
 
 ENTITY_EVENTS: Final[Mapping[str, EventShape]] = MappingProxyType(_ENTITY_EVENTS)
 """Each event type whose ``data`` `parse_event` structures, and how (read-only)."""
