@@ -74,6 +74,9 @@ class RedisServer:
         self.directory = directory
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
+        # Monotonic times: just before the process was spawned (it cannot have started
+        # earlier), and when it first answered.
+        self.spawned_at = 0.0
         self.started_at = 0.0
 
     @property
@@ -83,6 +86,7 @@ class RedisServer:
     def start(self) -> None:
         command = [self.executable, "--port", str(self.port), "--bind", "127.0.0.1"]
         command += ["--save", "", "--appendonly", "no", "--dir", str(self.directory)]
+        self.spawned_at = time.monotonic()
         self.process = subprocess.Popen(
             command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
@@ -1046,6 +1050,16 @@ async def test_pacing_logs_one_line_per_window(
 # A Redis that lost the window log (restart, flush, failover).
 
 
+def window_with_margin(budget: RateLimit) -> float:
+    """Return the seconds between a send and the one ``requests`` sends later."""
+    return budget.per * (1 + budget.margin)
+
+
+def seconds_until_fraction(fraction: float) -> float:
+    """Return the seconds until the wall clock next reaches ``fraction`` of a second."""
+    return (fraction - time.time()) % 1.0
+
+
 async def held_for(limiter: RedisRateLimiter) -> float:
     """Return how long one acquire waited."""
     started = time.monotonic()
@@ -1075,8 +1089,41 @@ async def test_a_first_use_on_a_fresh_redis_waits_one_window(
     budget = RateLimit(requests=5, per=2.0)
     async with RedisRateLimiter(own_redis.url, limit=budget, key=key) as limiter:
         waited = await held_for(limiter)
-    assert 1.0 <= waited <= 2.2
+    went = time.monotonic()
+    assert went >= own_redis.spawned_at + window_with_margin(budget)
+    assert waited <= 2.2
     assert "no record of this budget" in messages(caplog)
+
+
+async def test_a_first_use_just_after_a_whole_second_still_waits_one_window(
+    tmp_path: Path, key: str
+) -> None:
+    """Redis counts its uptime in whole seconds of the wall clock: started at x.5 s, it says
+    1 s at (x+1).0, after half a second. A first use then still waits until the server has
+    run for one window, not one second less (which let a second budget out 1.3 s after a
+    restart instead of 2.2 s)."""
+    budget = RateLimit(requests=5, per=2.0)
+    server = RedisServer(redis_server_executable(), tmp_path)
+    await asyncio.sleep(seconds_until_fraction(0.5))
+    server.start()
+    try:
+        client = aioredis.Redis.from_url(server.url)
+        try:
+            # Just after the next whole second: Redis's count of seconds went up by one.
+            await asyncio.sleep(seconds_until_fraction(0.02))
+            uptime = (await client.info("server"))["uptime_in_seconds"]
+        finally:
+            await client.aclose()
+        async with RedisRateLimiter(server.url, limit=budget, key=key) as limiter:
+            await limiter.acquire(asyncio.sleep)
+        went = time.monotonic()
+    finally:
+        server.stop()
+    print(
+        f"\nRedis said {uptime} s of uptime; the first use went "
+        f"{went - server.spawned_at:.2f} s after the server was spawned"
+    )
+    assert went >= server.spawned_at + window_with_margin(budget)
 
 
 async def test_a_restart_that_loses_the_log_holds_every_limiter(
@@ -1104,8 +1151,10 @@ async def test_a_restart_that_loses_the_log_holds_every_limiter(
             await send("newcomer", newcomer)
             await old_one
     print(f"\nafter a restart, seconds from the restart to each send: {went}")
-    assert 1.9 <= went["before"] < 2.04 + 1.0
-    assert 1.9 <= went["newcomer"] < 2.04 + 1.0
+    # Not before the new server has run for one window: it was spawned before `restarted`.
+    earliest = own_redis.spawned_at + window_with_margin(budget) - restarted
+    assert earliest <= went["before"] < 2.04 + 1.0
+    assert earliest <= went["newcomer"] < 2.04 + 1.0
     assert "lost the window log" in messages(caplog)
 
 
