@@ -673,12 +673,15 @@ async def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
 async def test_four_processes_share_one_budget(
     redis_server: RedisServer, key: str, fake: FakePaddle, workers: Workers
 ) -> None:
-    """4 processes x 32 concurrent requests: no 429, and at least 80% of the rate the budget
-    (with its margin) allows."""
+    """4 processes x 32 concurrent requests: no 429, and at least 95% of the rate the budget
+    (with its margin) allows once the first window is used."""
     limit, window = 40, 2.0
     # A send arrives at the server some time after the limiter allowed it; with Paddle's 60 s
-    # window the default 2% margin (1.2 s) absorbs that. On a loaded machine a burst of 40
-    # from 4 processes arrives spread over ~0.3 s: the scaled window keeps an absolute 0.5 s.
+    # window the default 2% margin (1.2 s) absorbs that. Scaled down to 2 s, 2% would leave
+    # 40 ms, but on a loaded 2-core machine a request takes up to ~220 ms from the limiter to
+    # FakePaddle (the first window's most: its connections are new), and a few of those late
+    # arrivals next to prompt ones of the next window make 41+ in 2 s. The scaled window keeps
+    # an absolute 0.5 s instead.
     margin = 0.25
     configs = limited_worker_configs(
         fake,
@@ -694,8 +697,10 @@ async def test_four_processes_share_one_budget(
     await workers.start(configs)
     results = await workers.finish()
     arrivals = sorted(r.received_at for r in fake.requests)
-    elapsed = arrivals[-1] - arrivals[0]
-    # The first window's burst is free; what follows shows the sustained rate.
+    # The first window's burst is free; what follows shows the sustained rate. Each later send
+    # is planned one window after the send `limit` places before it, so the rate is counted
+    # from the last arrival of that burst (which reaches FakePaddle spread over up to ~0.3 s).
+    elapsed = arrivals[-1] - arrivals[limit - 1]
     achieved = (len(arrivals) - limit) / elapsed
     allowed = limit / (window * (1 + margin))
     print(
@@ -708,9 +713,9 @@ async def test_four_processes_share_one_budget(
     assert 0 == fake.rate_limited
     assert 160 == len(arrivals)
     assert max_in_any_window(arrivals, window) <= limit
-    # A request that goes late (a busy machine) moves the window behind it by as much: a few
-    # percent per window here. A budget wasted by design (say, a double wait) shows as 50%.
-    assert achieved / allowed >= 0.8
+    # A request confirmed late (a busy machine) moves the window behind it by as much: tens of
+    # ms per window here. A budget wasted by design (say, a double wait) shows as 50%.
+    assert achieved / allowed >= 0.95
 
 
 async def test_a_429_in_one_process_pauses_the_others(
@@ -794,7 +799,10 @@ async def test_redis_stopped_mid_run(
         4,
         limit=limit,
         window=window,
-        margin=0.2,  # 200 ms for the way from a worker to FakePaddle on a loaded machine
+        # 200 ms for the way from a worker to FakePaddle on a loaded machine: with "local",
+        # the four processes' windows start together after the outage's first window, so
+        # their sends bunch as shared ones do (a 2% margin, 20 ms, failed 2 of 7 runs).
+        margin=0.2,
         concurrency=8,
         count=15,
         **QUICK_RECOVERY,
