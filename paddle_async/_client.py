@@ -17,7 +17,11 @@ from ._protocol import ApiRequest, Envelope, build_headers, error_from_response
 from ._retry import RetryPolicy, call_with_retries
 from ._session import ClientSession, Transport, request_headers
 from ._types import AsyncContextMixin, Environment, Timeout, TimeoutArg
+from .addresses._namespace import Addresses
+from .businesses._namespace import Businesses
+from .customer_portal_sessions._namespace import CustomerPortalSessions
 from .customers._namespace import Customers
+from .payment_methods._namespace import PaymentMethods
 from .ratelimit import RateLimit, RateLimiter
 
 __all__ = ["Paddle"]
@@ -185,12 +189,26 @@ def _configure(
         if url := variables.get("PADDLE_BASE_URL", "").strip():
             base_url = url
             read.append("PADDLE_BASE_URL")
+
+    def naming(error: errors.ConfigurationError, names: list[str]) -> errors.ConfigurationError:
+        # Each message names the variables its bad value came from, and only those.
+        if not names:
+            return error
+        return errors.ConfigurationError(f"{error} (read from {' and '.join(names)})")
+
     try:
-        return api_key, _resolve_base_url(_check_key(api_key), environment, base_url)
+        key_environment = _check_key(api_key)
     except errors.ConfigurationError as error:
-        if not read:
-            raise
-        raise errors.ConfigurationError(f"{error} (read from {' and '.join(read)})") from None
+        raise naming(error, [name for name in read if name == "PADDLE_API_KEY"]) from None
+    if base_url is not None:
+        try:
+            base_url = _check_base_url(base_url)
+        except errors.ConfigurationError as error:
+            raise naming(error, [name for name in read if name == "PADDLE_BASE_URL"]) from None
+    try:
+        return api_key, _resolve_base_url(key_environment, environment, base_url)
+    except errors.ConfigurationError as error:
+        raise naming(error, read) from None
 
 
 class Paddle(AsyncContextMixin):
@@ -270,7 +288,16 @@ class Paddle(AsyncContextMixin):
         self._running: dict[asyncio.Task[Any], int] = {}
         self._cancelled_by_close: set[asyncio.Task[Any]] = set()
         self.customers = Customers(self)
-        """Operations on customers: create, get, update, list, list_credit_balances."""
+        """Operations on customers: create, get, update, list, list_credit_balances,
+        generate_auth_token."""
+        self.addresses = Addresses(self)
+        """Operations on a customer's addresses: create, get, update, list."""
+        self.businesses = Businesses(self)
+        """Operations on a customer's businesses: create, get, update, list."""
+        self.payment_methods = PaymentMethods(self)
+        """A customer's saved payment methods: list, get, delete."""
+        self.customer_portal_sessions = CustomerPortalSessions(self)
+        """Authenticated links to Paddle's customer portal: create."""
 
     def __repr__(self) -> str:
         # Also called on a half-made client (a traceback's locals after __init__ raised).
@@ -379,6 +406,11 @@ class Paddle(AsyncContextMixin):
         """
         if self._closed:
             raise errors.ClientClosedError("the Paddle client is closed")
+        if not isinstance(request, ApiRequest):
+            raise TypeError(
+                f"Paddle.send() takes an ApiRequest, got {type(request).__name__}: build "
+                "ApiRequest(method=..., path=..., query=..., body=..., kind=...)"
+            )
         task = asyncio.current_task()
         if task is None:  # pragma: no cover - asyncio always runs coroutines in a task
             raise errors.ConfigurationError("the Paddle client must be used in an asyncio task")

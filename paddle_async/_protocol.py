@@ -57,9 +57,22 @@ class Kind(enum.Enum):
     READ = "read"
     """GET: safe to repeat."""
     UPDATE = "update"
-    """PATCH with absolute values: repeating it gives the same state."""
+    """PATCH with absolute values: repeating it gives the same state. Also a POST whose
+    repeat is harmless: a customer auth token or portal session (a second one expires unused)."""
     CREATE = "create"
-    """POST: not idempotent; Paddle has no idempotency keys."""
+    """POST that may be repeated after an unknown outcome: a later conflict is reconciled.
+
+    Paddle has no idempotency keys; a customer's e-mail is unique, so a create of a customer
+    whose first attempt may have reached Paddle is retried, and its 409 looked into."""
+    CREATE_ONCE = "create_once"
+    """POST with nothing unique to reconcile a duplicate by (an address, a business).
+
+    Retried only where Paddle provably did not process it (the connection never opened, 429,
+    500, 503, 521-523); never after a timeout, a dropped connection, 502, 504, 520 or 524."""
+    DELETE = "delete"
+    """DELETE: repeating it gives the same state, but a repeat after an attempt that may have
+    reached Paddle can meet 404 (the first attempt deleted it); such a 404 says so
+    (`NotFoundError.after_unknown_outcome`)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -81,13 +94,22 @@ class ApiRequest:
     kind: Kind = Kind.READ
 
 
+def _size(body: bytes) -> str:
+    return f"<{len(body)} bytes>"
+
+
 @attrs.frozen
 class RawResponse:
-    """What came back over the wire: the status, headers and the whole body."""
+    """What came back over the wire: the status, headers and the whole body.
+
+    Its ``repr`` shows the body's size, not its bytes: a response can hold a customer's data or
+    a secret (an auth token, portal links), and error reporters record the local variables of
+    a traceback's frames by ``repr``.
+    """
 
     status: int
     headers: Mapping[str, str]
-    body: bytes
+    body: bytes = attrs.field(repr=_size)
 
 
 def build_headers(api_key: str, *, has_body: bool) -> dict[str, str]:

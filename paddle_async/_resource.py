@@ -9,11 +9,12 @@ resource: the models and request classes say everything.
 from __future__ import annotations
 
 import functools
+import inspect
 import operator
 import re
 import string
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, cast
 
 import attrs
 
@@ -23,18 +24,22 @@ from ._pagination import CURSOR, AsyncPaginator
 from ._protocol import ApiRequest, Envelope, Sender, encode_query
 from ._types import TimeoutArg
 from ._validation import ID_PREFIXES, RULE, IdRule, check_id, id_of
+from .errors import InvalidResponseError
 
 __all__ = [
     "Path",
     "body",
+    "takes",
     "paginate",
     "query",
     "send_list",
     "send_none",
     "send_one",
+    "send_secret",
 ]
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 
 # A listing's cursor is the last item's id: attrgetter is a C call, where a function is a
 # Python one, and it runs for every item of every page.
@@ -83,6 +88,70 @@ class Path:
         return self._template.format_map(ids)
 
 
+_MISSING: Any = object()
+
+
+def takes(request_class: type) -> Callable[[F], F]:
+    """Decorate an operation whose ``request`` parameter must be a ``request_class``.
+
+    A dict, or the request's fields passed as keywords (``create(email=...)``), would otherwise
+    fail deep inside with an ``AttributeError`` or a bare ``TypeError``; here they raise a
+    ``TypeError`` that says which class to build. A ``request`` that defaults to None may stay
+    None. Coroutine functions stay coroutine functions.
+    """
+    name = request_class.__name__
+    article = "an" if name[0] in "AEIOU" else "a"
+
+    def decorate(function: F) -> F:
+        parameters = list(inspect.signature(function).parameters.values())
+        index = [parameter.name for parameter in parameters].index("request")
+        optional = parameters[index].default is None
+        called = f"{function.__qualname__}()"
+
+        def check(args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+            request = args[index] if len(args) > index else kwargs.get("request", _MISSING)
+            if isinstance(request, request_class) or request is _MISSING:
+                return
+            if request is None and optional:
+                return
+            got = type(request).__name__
+            hint = f"{name}(**data)" if isinstance(request, Mapping) else f"{name}(...)"
+            raise TypeError(
+                f"{called} takes {article} {name} as its request, got {got}: build {hint}"
+            )
+
+        def explain(error: TypeError) -> TypeError:
+            return TypeError(f"{error}; pass the request's fields as one {name}: {name}(...)")
+
+        if inspect.iscoroutinefunction(function):
+
+            @functools.wraps(function)
+            async def call_async(*args: Any, **kwargs: Any) -> Any:
+                check(args, kwargs)
+                try:
+                    awaitable = function(*args, **kwargs)
+                except TypeError as error:  # only binding runs before the first await
+                    raise explain(error) from None
+                return await awaitable
+
+            return cast(F, call_async)
+
+        @functools.wraps(function)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            check(args, kwargs)
+            try:
+                return function(*args, **kwargs)
+            except TypeError as error:
+                traceback = error.__traceback__
+                if traceback is not None and traceback.tb_next is not None:
+                    raise  # raised inside the function, not by binding its arguments
+                raise explain(error) from None
+
+        return cast(F, call)
+
+    return decorate
+
+
 def body(request: attrs.AttrsInstance) -> bytes:
     """Return a request's JSON body: its given fields, compact UTF-8 (`_convert.unstructure`)."""
     return _json.dumps(unstructure(request))
@@ -111,6 +180,24 @@ async def send_one(
     """
     envelope = await sender.send(request, timeout=timeout)
     return structure_data(envelope, structurer(model))
+
+
+async def send_secret(
+    sender: Sender, request: ApiRequest, model: type[T], *, timeout: TimeoutArg
+) -> T:
+    """`send_one` for a response that is a secret (an auth token, authenticated links).
+
+    An `InvalidResponseError` (a truncated or misshapen body) keeps no ``body_excerpt``: the
+    excerpt would hold the secret. Its message never quotes the body either way.
+
+    Raises:
+        InvalidResponseError: ``data`` is not a ``model``, with an empty ``body_excerpt``.
+    """
+    try:
+        return await send_one(sender, request, model, timeout=timeout)
+    except InvalidResponseError as error:
+        error.body_excerpt = ""
+        raise
 
 
 async def send_list(

@@ -2,25 +2,42 @@
 
 The decision table (by request kind, see `Kind`):
 
-==================================  ============  ============  ==============================
-outcome                             GET           PATCH         POST /customers
-==================================  ============  ============  ==============================
-connect error, connect timeout      retry         retry         retry (never reached Paddle)
-429 with a usable Retry-After       wait it       wait it       wait it (429: not processed)
-429 without one                     wait the cap  wait the cap  wait the cap
-429 asking for more than the cap    raise         raise         raise
-500, 503                            retry         retry         retry ("not processed")
-521, 522, 523                       retry         retry         retry (Cloudflare never
-                                                                reached Paddle)
-502, 504, 520, 524                  retry         retry         retry, outcome unknown
-timeout, dropped after sending      retry         retry         retry, outcome unknown
-400, 401, 403, 404, 409, other 4xx  raise         raise         raise
-==================================  ============  ============  ==============================
+==================================  ======  ======  ====================  ====================
+outcome                             GET     PATCH   POST /customers,      POST .../addresses,
+                                    READ    UPDATE  DELETE                .../businesses
+                                                    CREATE, DELETE        CREATE_ONCE
+==================================  ======  ======  ====================  ====================
+connect error, connect timeout      retry   retry   retry (never reached  retry
+                                                    Paddle)
+429 with a usable Retry-After       wait    wait    wait it (429: not     wait it
+                                    it      it      processed)
+429 without one                     wait    wait    wait the cap          wait the cap
+                                    cap     cap
+429 asking for more than the cap    raise   raise   raise                 raise
+500, 503                            retry   retry   retry ("not           retry
+                                                    processed")
+521, 522, 523                       retry   retry   retry (Cloudflare     retry
+                                                    never reached Paddle)
+502, 504, 520, 524                  retry   retry   retry, outcome        raise (may have
+                                                    unknown               been created)
+timeout, dropped after sending      retry   retry   retry, outcome        raise (may have
+                                                    unknown               been created)
+400, 401, 403, 404, 409, other 4xx  raise   raise   raise                 raise
+==================================  ======  ======  ====================  ====================
 
 "Retry" waits the backoff schedule; "the cap" is `RetryPolicy.max_retry_after`, Paddle's 60 s
 lockout by default. Every 429 also pauses the shared rate limiter, never for more than the cap.
 "Outcome unknown" marks the create: a later 409 ``customer_already_exists`` may be our own
-customer, which the create operation then reconciles instead of raising.
+customer, which the create operation then reconciles instead of raising. An address or a
+business has nothing unique that a retry could run into, so a repeat after an unknown outcome
+could make a second one: a `Kind.CREATE_ONCE` request is raised there instead, and the caller
+decides (list the customer's addresses or businesses to see whether it was made).
+A delete (``Kind.DELETE``) is marked too: a later 404 may mean our own earlier attempt deleted
+the entity, which the delete operation then takes as done.
+
+The customer auth token and portal session POSTs are sent as ``Kind.UPDATE`` (the PATCH
+column): each call makes a fresh short-lived secret and changes nothing else, so a repeat
+after an unknown outcome at worst makes one more, which expires unused.
 """
 
 from __future__ import annotations
@@ -137,14 +154,22 @@ class _Decision:
 
 
 _GIVE_UP = _Decision(False, False, None)
+# The kinds whose operations read "an earlier attempt may have reached Paddle" off the error.
+_OUTCOME_MATTERS = frozenset({Kind.CREATE, Kind.DELETE})
 
 
 def _decide(exc: errors.PaddleError, kind: Kind, cap: float) -> _Decision:
+    once = kind is Kind.CREATE_ONCE
     if isinstance(exc, errors.TransportError):
-        return _Decision(True, exc.sent and kind is Kind.CREATE, None)
+        if once and exc.sent:
+            return _GIVE_UP  # it may have been created: a repeat could make a second one
+        return _Decision(True, exc.sent and kind in _OUTCOME_MATTERS, None)
     if not (isinstance(exc, errors.APIError) and exc.status in RETRYABLE_STATUSES):
         return _GIVE_UP
-    unknown = kind is Kind.CREATE and exc.status not in NOT_PROCESSED_STATUSES
+    processed_maybe = exc.status not in NOT_PROCESSED_STATUSES
+    if once and processed_maybe:
+        return _GIVE_UP
+    unknown = kind in _OUTCOME_MATTERS and processed_maybe
     if exc.status != 429:
         return _Decision(True, unknown, None)
     retry_after = exc.retry_after
@@ -184,8 +209,9 @@ async def call_with_retries(
         clock: Monotonic time, for the time budget.
 
     Raises:
-        The last error, with `CustomerAlreadyExistsError.after_unknown_outcome` set when an
-        earlier attempt of a create may have reached Paddle.
+        The last error, with `CustomerAlreadyExistsError.after_unknown_outcome` (a create) or
+        `NotFoundError.after_unknown_outcome` (a delete) set when an earlier attempt may have
+        reached Paddle.
     """
     started = clock()
     waits: Iterator[float] | None = None  # made on the first retry: most calls never need it
@@ -194,7 +220,7 @@ async def call_with_retries(
     while True:
         try:
             return await attempt()
-        except errors.CustomerAlreadyExistsError as exc:
+        except (errors.CustomerAlreadyExistsError, errors.NotFoundError) as exc:
             exc.after_unknown_outcome = unknown_outcome
             raise
         except (errors.APIError, errors.TransportError) as exc:

@@ -16,7 +16,7 @@ with ``sent`` telling whether the request may have reached the server, raised af
 from __future__ import annotations
 
 import zlib
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
@@ -68,11 +68,36 @@ _FAILURE_TABLE: Final[tuple[tuple[_Kinds, type[errors.TransportError], bool, str
 )
 _FAILURES: Final = (aiohttp.ClientError, OSError, TimeoutError)
 
+# aiohttp repeats an idempotent request (GET, DELETE, ...) once, unseen, when its connection
+# drops (RFC 9112 §9.3.1). For a GET that is welcome; for a DELETE it is not: the SDK's retry
+# must know the first attempt may have deleted the entity, so a 404 from the repeat is taken
+# as done (`Kind.DELETE`), not raised to a caller who asked once. A request can carry
+# middlewares (aiohttp 3.12, the oldest this package takes), which see each attempt: this one
+# turns the drop into an error aiohttp does not repeat, and `_translate` reads the original.
+_SDK_REPEATS: Final = frozenset({"DELETE"})
+
+
+class _NotRepeated(aiohttp.ClientConnectionError):
+    """A dropped connection that aiohttp must not repeat on its own (its cause is the drop)."""
+
+
+async def _sdk_repeats_only(
+    request: aiohttp.ClientRequest, handler: aiohttp.ClientHandlerType
+) -> aiohttp.ClientResponse:
+    try:
+        return await handler(request)
+    except (aiohttp.ClientOSError, aiohttp.ServerDisconnectedError) as exc:
+        if isinstance(exc, aiohttp.ClientConnectorError):
+            raise  # never connected: aiohttp does not repeat these anyway
+        raise _NotRepeated(str(exc)) from exc
+
 
 def _translate(
     exc: BaseException, method: str, path: str, timeout: Timeout
 ) -> errors.TransportError:
     """Return the paddle_async error for an aiohttp or asyncio failure (see `_FAILURE_TABLE`)."""
+    if isinstance(exc, _NotRepeated) and exc.__cause__ is not None:
+        exc = exc.__cause__
     # The last row catches everything `_FAILURES` lets in.
     _, cls, sent, template = next(row for row in _FAILURE_TABLE if isinstance(exc, row[0]))
     os_error = getattr(exc, "os_error", None)
@@ -194,6 +219,11 @@ class Transport:
                 total=timeout.total, connect=timeout.connect
             )
         error: errors.PaddleError
+        extra: dict[str, Any] = {}
+        if method in _SDK_REPEATS:
+            # A request's middlewares replace the session's: a borrowed session keeps its own.
+            own = getattr(session, "_middlewares", ())
+            extra["middlewares"] = (*own, _sdk_repeats_only)
         try:
             async with session.request(
                 method,
@@ -207,6 +237,7 @@ class Transport:
                 skip_auto_headers=(
                     _NO_CONTENT_TYPE if body is None and method in _BODY_METHODS else None
                 ),
+                **extra,
             ) as response:
                 payload = await _read_body(response, self._max_response_bytes)
                 if isinstance(payload, bytes):

@@ -11,7 +11,15 @@ import attrs
 
 from .errors import ConfigurationError
 
-__all__ = ["UNSET", "AsyncContextMixin", "Environment", "Timeout", "TimeoutArg", "Unset"]
+__all__ = [
+    "UNSET",
+    "AsyncContextMixin",
+    "Environment",
+    "Timeout",
+    "TimeoutArg",
+    "Unset",
+    "secret_repr",
+]
 
 
 class Unset(enum.Enum):
@@ -119,3 +127,21 @@ class AsyncContextMixin:
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+def secret_repr(value: object) -> str:
+    """Return a secret's ``repr``: enough to tell what it is, never enough to use it.
+
+    For an attrs field's ``repr=``: a URL shows its scheme and host only (``'https://host/…'``,
+    no path, query or credentials); other text its prefix up to the first ``_`` (``'pca_…'``),
+    when that is a short one, else only ``'…'``. None (or anything but text) is shown as it is.
+    """
+    if not isinstance(value, str):
+        return repr(value)
+    scheme, separator, rest = value.partition("://")
+    if separator and scheme.isalpha():
+        host = rest.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0].rpartition("@")[2]
+        return repr(f"{scheme}://{host}/…")
+    prefix, separator, _ = value.partition("_")
+    shown = prefix + "_" if separator and 1 <= len(prefix) <= 8 and prefix.isalnum() else ""
+    return repr(shown + "…")

@@ -25,6 +25,7 @@ from typing import Any, ClassVar, Final
 import attrs
 
 from ._convert import LOCAL, NULLABLE
+from ._countries import SUPPORTED_COUNTRY_CODES
 from ._json import TOO_DEEP, dumps, nested_too_deeply
 from ._types import UNSET
 from .errors import FieldError, ValidationError
@@ -50,6 +51,7 @@ __all__ = [
     "email",
     "filter_item",
     "fits_filter",
+    "flag",
     "id_of",
     "one_of",
     "order_by",
@@ -94,10 +96,9 @@ _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _EMAIL = re.compile(rf"(?P<local>{_ATEXT}(?:\.{_ATEXT})*)@{_LABEL}(?:\.{_LABEL})*")
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _COUNTRY = re.compile(r"[A-Z]{2}")
-# Paddle supports most countries but not all of ISO 3166-1 (PADDLE_API_CUSTOMER_AREA.md): the
-# supported list, once the package has one (a `_countries` module), is the set to plug in here;
-# until then `country_code` checks the form only.
-_SUPPORTED_COUNTRIES: frozenset[str] | None = None
+# Paddle supports most countries but not all of ISO 3166-1: its own list (`_countries`), which
+# has XK (Kosovo) and leaves out the countries Paddle does not sell to, such as RU.
+_SUPPORTED_COUNTRIES: frozenset[str] | None = SUPPORTED_COUNTRY_CODES
 
 
 def show(value: object) -> str:
@@ -217,6 +218,13 @@ def one_of(values: Iterable[str] | type[enum.Enum]) -> Rule:
     return check_one_of
 
 
+def flag(value: Any) -> str | None:
+    """Check a boolean: True or False (not 1, 0 or a string such as ``"false"``)."""
+    if isinstance(value, bool):
+        return None
+    return f"must be True or False, got {show(value)}"
+
+
 def per_page(value: Any) -> str | None:
     """Check a page size: a whole number from 1 to 200."""
     if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_PER_PAGE:
@@ -259,8 +267,12 @@ def country_code(value: Any) -> str | None:
     return None
 
 
-def each(rule: Rule, *, max_items: int | None = None) -> Rule:
-    """Return the rule for a sequence whose every item passes ``rule`` (and not too many)."""
+def each(rule: Rule, *, max_items: int | None = None, unique: bool = False) -> Rule:
+    """Return the rule for a sequence whose every item passes ``rule`` (and not too many).
+
+    ``unique=True`` also refuses an item given twice (Paddle's ``uniqueItems``); the items
+    are then checked first, so only hashable ones are compared.
+    """
 
     def check_each(value: Any) -> str | None:
         if isinstance(value, str | bytes) or not isinstance(value, Sequence):
@@ -269,11 +281,20 @@ def each(rule: Rule, *, max_items: int | None = None) -> Rule:
             return f"at most {max_items} items, got {len(value)}"
         problems = [problem for item in value if (problem := rule(item)) is not None]
         if not problems:
-            return None
+            return _twice(value) if unique else None
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         return problems[0] + more
 
     return check_each
+
+
+def _twice(items: Sequence[Any]) -> str | None:
+    seen: set[Any] = set()
+    for item in items:
+        if item in seen:
+            return f"each item at most once: {show(item)} is given twice"
+        seen.add(item)
+    return None
 
 
 # Converters a field may declare, applied before its rule

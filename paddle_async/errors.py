@@ -16,6 +16,8 @@ The tree::
     │   └── ResponseTooLargeError             a body over the client's ``max_response_bytes``
     └── APIError                              Paddle (or a gateway) answered with an error
         ├── BadRequestError                   400
+        │   └── AddressLocationNotAllowedError
+        │                                     400 address_location_not_allowed
         ├── AuthenticationError               403 authentication_missing, authentication_malformed,
         │                                     invalid_token; 401 invalid_access_token
         ├── PermissionDeniedError             403 forbidden
@@ -53,6 +55,7 @@ __all__ = [
     "APIConnectionError",
     "APIError",
     "APITimeoutError",
+    "AddressLocationNotAllowedError",
     "AuthenticationError",
     "BadRequestError",
     "ClientClosedError",
@@ -282,6 +285,14 @@ class BadRequestError(APIError):
     """400: Paddle rejected the request (``bad_request``, ``invalid_field``, ...)."""
 
 
+class AddressLocationNotAllowedError(BadRequestError):
+    """400 ``address_location_not_allowed``: Paddle does not sell to the address's country.
+
+    Requests are checked against Paddle's list of supported countries before they are sent, so
+    this means Paddle's list has changed since this version of the SDK was released.
+    """
+
+
 class AuthenticationError(APIError):
     """The API key is missing, malformed, revoked, expired or for the other environment."""
 
@@ -291,7 +302,17 @@ class PermissionDeniedError(APIError):
 
 
 class NotFoundError(APIError):
-    """404: no such entity (or it belongs to the other environment)."""
+    """404: no such entity (or it belongs to the other environment).
+
+    Attributes:
+        after_unknown_outcome: True when an earlier attempt of the same delete may have
+            reached Paddle (a timeout, a dropped connection, a gateway error), so the entity
+            may be gone because of that attempt.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.after_unknown_outcome = False
 
 
 class ConflictError(APIError):
@@ -337,6 +358,7 @@ _BY_CODE: dict[str, builtins.type[APIError]] = {
     "invalid_access_token": AuthenticationError,
     "forbidden": PermissionDeniedError,
     "customer_already_exists": CustomerAlreadyExistsError,
+    "address_location_not_allowed": AddressLocationNotAllowedError,
     "too_many_requests": RateLimitError,
 }
 

@@ -55,6 +55,10 @@ class TerminalRun:
     terminal: str
 
 
+ENTRY_POINT = str(Path(sys.executable).with_name("paddle-async"))
+"""The ``paddle-async`` program that installing the package puts beside the interpreter."""
+
+
 def run_on_terminal(
     *args: str,
     env: dict[str, str],
@@ -62,6 +66,7 @@ def run_on_terminal(
     stdout_on_terminal: bool = False,
     columns: int = 100,
     timeout: float = 60.0,
+    entry_point: bool = False,
 ) -> TerminalRun:
     """Run ``python -m paddle_async.cli`` with stdin and stderr on a pseudo-terminal.
 
@@ -73,11 +78,12 @@ def run_on_terminal(
             ``terminal``, and ``stdout`` is empty).
         columns: The terminal's width.
         timeout: Seconds before the program is killed and the test fails.
+        entry_point: Run the installed ``paddle-async`` program instead.
     """
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
     process = subprocess.Popen(
-        [sys.executable, "-m", "paddle_async.cli", *args],
+        [ENTRY_POINT, *args] if entry_point else [sys.executable, "-m", "paddle_async.cli", *args],
         stdin=slave,
         stdout=slave if stdout_on_terminal else subprocess.PIPE,
         stderr=slave,

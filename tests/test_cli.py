@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import csv
 import json
 import os
 import re
 import select
+import shlex
 import signal
 import socket
 import subprocess
@@ -16,8 +19,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from cli_files import summary, write_csv
+from cli_files import ENTRY_POINT, summary, write_csv
+from program_runs import program_env, run_program, serving, unused_port
 
+from paddle_async.cli._app import build_parser
 from paddle_async.testing import TEST_API_KEY
 
 WRONG_KEY = "pdl_sdbx_apikey_01wrongwrongwrongwrongwrong_SecretPartOfTheWrongKey_xyz"
@@ -250,11 +255,11 @@ def test_a_file_that_is_not_utf8_is_one_line(tmp_path: Path) -> None:
 
 
 def test_bad_demo_options_are_one_line() -> None:
-    """Out-of-range demo options are a usage problem, not a traceback."""
+    """Out-of-range demo options are a usage error (exit status 2), not a traceback."""
     result = cli("demo", "--records", "0")
-    assert 1 == result.returncode
+    assert 2 == result.returncode
     assert "Traceback" not in result.stderr
-    assert "--records and --pace at least 1" in result.stderr
+    assert "argument --records: must be at least 1, got 0" in result.stderr
 
 
 def test_demo_and_fake_server_help_describe_them() -> None:
@@ -334,3 +339,140 @@ def test_a_rate_limit_that_is_no_rate_is_a_usage_error(rate: str) -> None:
     result = cli("--fake", "--rate-limit", rate, "customers", "list")
     assert 2 == result.returncode
     assert "expected N (requests per minute) or N/Ws" in result.stderr.splitlines()[-1]
+
+
+async def test_fake_server_prints_the_variables_to_export(tmp_path: Path) -> None:
+    """fake-server prints `export` lines for PADDLE_BASE_URL and PADDLE_API_KEY; with only
+    those variables set, paddle-async reaches it (the README's tour relies on them)."""
+    port = unused_port()
+    command = (ENTRY_POINT, "fake-server", "--port", str(port), "--seed", "3")
+    async with serving(*command, port=port, env=program_env(), cwd=tmp_path) as server:
+        assert server.stdout is not None
+        lines: list[str] = []
+        async with asyncio.timeout(30):
+            while not lines or not lines[-1].startswith("Press Ctrl-C"):
+                line = await server.stdout.readline()
+                assert line, lines
+                lines.append(line.decode().rstrip("\n"))
+        exported = dict(
+            shlex.split(line)[1].split("=", 1) for line in lines if line.startswith("  export ")
+        )
+        assert {
+            "PADDLE_BASE_URL": f"http://127.0.0.1:{port}",
+            "PADDLE_API_KEY": TEST_API_KEY,
+        } == exported
+        listed = await run_program(
+            ENTRY_POINT,
+            "customers",
+            "list",
+            "--format",
+            "jsonl",
+            env=program_env(**exported),
+            cwd=tmp_path,
+        )
+    assert (0, 3) == (listed.returncode, len(listed.stdout.splitlines()))
+
+
+def parsers() -> Iterator[tuple[str, argparse.ArgumentParser]]:
+    """Yield every parser of the command line (each command's) with its name."""
+    waiting = [build_parser()]
+    while waiting:
+        parser = waiting.pop()
+        yield parser.prog, parser
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                waiting.extend(action.choices.values())
+
+
+def test_help_says_each_default_and_no_empty_one() -> None:
+    """Every option with a default says it in --help (in any command), and no option says
+    ``(default: None)`` or ``(default: False)``."""
+    missing, noise = [], []
+    for name, parser in parsers():
+        text = " ".join(parser.format_help().split())
+        noise += [
+            name for empty in ("None", "False", "==SUPPRESS==") if f"(default: {empty})" in text
+        ]
+        for action in parser._actions:
+            default = action.default
+            if not action.option_strings or any(
+                default is nothing for nothing in (None, False, argparse.SUPPRESS)
+            ):
+                continue
+            if f"(default: {default})" not in text and f"(default {default}" not in text:
+                missing.append(f"{name} {action.option_strings[-1]}")
+    assert ([], []) == (missing, noise)
+
+
+def test_fake_server_and_demo_help_show_their_defaults() -> None:
+    """The installed program's --help shows fake-server's port and the demo's sizes."""
+    shown = {}
+    for command in ("fake-server", "demo"):
+        result = subprocess.run(
+            [ENTRY_POINT, command, "--help"], capture_output=True, text=True, check=True
+        )
+        shown[command] = " ".join(result.stdout.split())
+    assert "--port PORT port to listen on; 0: any free port (default: 8080)" in shown["fake-server"]
+    assert "--existing EXISTING customers the fake starts with (default: 3000)" in shown["demo"]
+    assert "(default: None)" not in shown["fake-server"] + shown["demo"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["customers", "export", "out.json", "--format", "jsonl"],
+            "paddle-async customers export: error: out.json is named like a json file but "
+            "--format is jsonl: name it .jsonl, or pass --format json",
+        ),
+        (
+            ["customers", "import", "people.txt"],
+            "paddle-async customers import: error: cannot tell the format of people.txt: name "
+            "it .csv, .jsonl, .json, or pass --format",
+        ),
+        (
+            ["customers", "import", "people.csv", "--failed-rows", "failed.json"],
+            "paddle-async customers import: error: --failed-rows failed.json is named like a "
+            "json file but failed rows are written as csv, as people.csv is read: name it .csv",
+        ),
+        (
+            ["customers", "get", "ctm_nope"],
+            "paddle-async customers get: error: invalid input: customer_id: not a Paddle "
+            "customer id (ctm_ + 26 characters): 'ctm_nope'",
+        ),
+        (
+            ["customers", "create", "--email", "a@example.com", "--custom-data", "{"],
+            "paddle-async customers create: error: invalid input: --custom-data: not valid JSON",
+        ),
+        (
+            ["customers", "list", "--limit", "0"],
+            "paddle-async customers list: error: argument --limit: must be at least 1, got 0",
+        ),
+        (
+            ["demo", "--existing", "-1"],
+            "paddle-async demo: error: argument --existing: must be at least 0, got -1",
+        ),
+        (
+            ["fake-server", "--port", "70000"],
+            "paddle-async fake-server: error: argument --port: must be at most 65535, got 70000",
+        ),
+    ],
+)
+def test_usage_errors_exit_2_in_one_line(tmp_path: Path, args: list[str], message: str) -> None:
+    """Every usage error (argparse's, values Paddle would refuse, a file named for another
+    format) exits 2 with one error line, as the README says, and writes nothing."""
+    (tmp_path / "people.csv").write_text("email\nbad\n", encoding="utf-8")
+    result = subprocess.run(
+        [ENTRY_POINT, "--fake", *args],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=program_env(),
+        timeout=60,
+        check=False,
+    )
+    assert (2, message) == (result.returncode, result.stderr.splitlines()[-1])
+    assert (False, ["people.csv"]) == (
+        "Traceback" in result.stderr,
+        sorted(path.name for path in tmp_path.iterdir()),
+    )

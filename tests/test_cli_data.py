@@ -18,8 +18,10 @@ from typing import Any
 
 import attrs
 import pytest
-from cli_files import read_csv, summary, write_csv
+from cli_files import ENTRY_POINT, cli_env, read_csv, run_on_terminal, summary, write_csv
+from program_runs import program_env, run_program
 
+from paddle_async.cli._output import to_json
 from paddle_async.cli._rows import (
     MAX_ROW_CHARS,
     _csv_rows,
@@ -282,6 +284,80 @@ async def test_machine_formats_keep_the_exact_data(fake: FakePaddle) -> None:
     )
 
 
+FORMULA_NAME = "@SUM(1)\x1b[2J"
+
+
+@pytest.mark.parametrize(("command", "raw"), [("list", False), ("list", True), ("get", False)])
+async def test_csv_on_a_terminal_shows_control_characters_escaped(
+    fake: FakePaddle, command: str, raw: bool
+) -> None:
+    """CSV written to a terminal shows control characters as escapes, as tables do (with
+    --csv-raw too), one line per customer; a formula still gets its ' first."""
+    names = [*HOSTILE_NAMES, FORMULA_NAME]
+    ids = [
+        fake.add_customer(email=f"h{n}@example.com", name=name)["id"]
+        for n, name in enumerate(names)
+    ]
+    args = ["customers", "list"]
+    if command == "get":
+        names, args = names[-1:], ["customers", "get", ids[-1]]
+    args += ["--format", "csv", "--csv-raw"] if raw else ["--format", "csv"]
+    run = await asyncio.to_thread(
+        run_on_terminal,
+        *("--base-url", fake.base_url, *args),
+        env=cli_env(fake.api_key),
+        stdout_on_terminal=True,
+        entry_point=True,
+    )
+    # The terminal turns each \n into \r\n; CSV ends its lines with \r\n itself.
+    lines = [line.removesuffix("\r") for line in run.terminal.split("\n")]
+    assert (0, [""]) == (run.returncode, lines[1 + len(names) :])
+    assert [] == [line for line in lines if CONTROL.search(line)]
+    shown = [row["name"] for row in csv_rows("\n".join(lines))]
+    expected = [printable(name if raw else neutralise_formula(name)) for name in names]
+    assert sorted(expected) == sorted(shown)
+
+
+async def test_json_escapes_c1_and_bidi_controls_and_decodes_exactly(fake: FakePaddle) -> None:
+    """JSON and JSON Lines, in a pipe too, hold no raw control character (C1 and bidi
+    controls are \\u escapes) and decode to the exact names."""
+    ids = [
+        fake.add_customer(email=f"h{n}@example.com", name=name)["id"]
+        for n, name in enumerate(HOSTILE_NAMES)
+    ]
+    env = program_env(PADDLE_API_KEY=fake.api_key)
+    names: dict[str, list[str]] = {}
+    for fmt in ("json", "jsonl"):
+        args = ("--base-url", fake.base_url, "customers", "list", "--format", fmt)
+        run = await run_program(ENTRY_POINT, *args, env=env, cwd=Path.cwd())
+        assert (0, None) == (run.returncode, CONTROL.search(run.stdout.replace("\n", "")))
+        assert ("\\u202e" in run.stdout, "\\u009b" in run.stdout) == (True, True)
+        items = (
+            json.loads(run.stdout)
+            if fmt == "json"
+            else map(json.loads, run.stdout.rstrip("\n").split("\n"))
+        )
+        names[fmt] = sorted(item["name"] for item in items)
+    for customer_id in ids:
+        args = ("--base-url", fake.base_url, "customers", "get", customer_id, "--format", "json")
+        run = await run_program(ENTRY_POINT, *args, env=env, cwd=Path.cwd())
+        assert (0, None) == (run.returncode, CONTROL.search(run.stdout.replace("\n", "")))
+        names.setdefault("get", []).append(json.loads(run.stdout)["name"])
+    assert {fmt: sorted(HOSTILE_NAMES) for fmt in ("json", "jsonl", "get")} == {
+        fmt: sorted(found) for fmt, found in names.items()
+    }
+
+
+def test_to_json_escapes_every_control_character_and_round_trips() -> None:
+    """Every character printable escapes is escaped in JSON too, which decodes to the same."""
+    text = "".join(chr(code) for code in range(0x3000))
+    encoded = to_json({"name": text}, indent=2)
+    assert (None, {"name": text}) == (
+        CONTROL.search(encoded.replace("\n", "")),
+        json.loads(encoded),
+    )
+
+
 async def test_error_details_from_the_server_are_escaped(fake: FakePaddle) -> None:
     """A server's error detail with escape sequences and newlines stays one escaped line."""
     body = {
@@ -360,10 +436,10 @@ async def test_deep_json_in_input_is_a_row_error(tmp_path: Path) -> None:
     created = await run_cli(
         "--fake", "customers", "create", "--email", "d@example.com", "--custom-data", deep
     )
-    assert 1 == created.returncode
-    assert ["paddle-async: error: invalid input: --custom-data: not valid JSON"] == (
-        created.stderr.splitlines()
-    )
+    assert 2 == created.returncode
+    assert [
+        "paddle-async customers create: error: invalid input: --custom-data: not valid JSON"
+    ] == (created.stderr.splitlines())
 
 
 # Huge rows

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -116,20 +117,24 @@ def test_export_writes_the_format_its_name_says(
 def test_export_refuses_a_name_of_another_format(
     tmp_path: Path, name: str, given: str | None, message: str
 ) -> None:
-    """A file named for another format (or for none) is refused in one line, nothing written."""
+    """A file named for another format (or for none) is a usage error: one line, exit status
+    2, nothing written."""
     options = ["--format", given] if given else []
     result = cli("customers", "export", name, *options, cwd=tmp_path)
-    assert (1, [f"paddle-async: error: {message}"], []) == (
+    assert (2, [f"paddle-async customers export: error: {message}"], []) == (
         result.returncode,
         result.stderr.splitlines(),
         list(tmp_path.iterdir()),
     )
 
 
-def test_an_export_that_fails_leaves_no_half_file(tmp_path: Path) -> None:
-    """A failed export leaves neither the file nor its temporary part behind."""
-    result = cli("customers", "export", "all.json", "--status", "nonsense", cwd=tmp_path)
-    assert (1, []) == (result.returncode, list(tmp_path.iterdir()))
+async def test_an_export_that_fails_leaves_no_half_file(fake: FakePaddle, tmp_path: Path) -> None:
+    """An export whose request fails once the file is open leaves neither the file nor its
+    temporary part behind."""
+    fake.seed(3)
+    fake.faults.fail_next(1, 403)
+    result = await asyncio_cli(fake, "customers", "export", str(tmp_path / "all.json"))
+    assert (1, []) == (result.returncode, os.listdir(tmp_path))
 
 
 def test_json_output_is_written_as_it_goes() -> None:

@@ -122,6 +122,24 @@ def test_variable_base_url_keeps_the_cleartext_rule(
     assert configuration_error(api_key=SANDBOX_KEY).endswith("(read from PADDLE_BASE_URL)")
 
 
+def test_a_bad_base_url_argument_does_not_blame_the_key_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With the key from PADDLE_API_KEY, a bad base_url= argument names no variable."""
+    monkeypatch.setenv("PADDLE_API_KEY", SANDBOX_KEY)
+    message = configuration_error(base_url="https://user:secret@proxy.example")
+    assert "read from" not in message
+    assert "secret" not in message
+
+
+def test_a_bad_key_argument_does_not_blame_the_location_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With the base URL from PADDLE_BASE_URL, a bad key argument names no variable."""
+    monkeypatch.setenv("PADDLE_BASE_URL", "http://127.0.0.1:9")
+    assert "read from" not in configuration_error(api_key=" ")
+
+
 def test_both_location_variables_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     """PADDLE_ENVIRONMENT and PADDLE_BASE_URL together are as ambiguous as both arguments."""
     monkeypatch.setenv("PADDLE_ENVIRONMENT", "sandbox")

@@ -78,6 +78,9 @@ async def test_fail_next_with_a_raw_body(fake: FakePaddle, http: aiohttp.ClientS
         (502, None, True),
         (504, None, True),
         (520, None, True),
+        (521, None, False),
+        (522, None, False),
+        (523, None, False),
         (524, None, True),
         (503, True, True),
         (502, False, False),
@@ -90,7 +93,7 @@ async def test_failed_writes_are_applied_or_not(
     apply_write: bool | None,
     applied: bool,
 ) -> None:
-    """429/500/503 leave a write undone; 502/504/52x apply it first (unless told otherwise)."""
+    """429/500/503/521-523 leave a write undone; 502/504/520/524 apply it (unless told not to)."""
     fake.faults.fail_next(1, status, apply_write=apply_write)
     reply = await send(http, "POST", "/customers", json={"email": "jo@example.com"})
     assert (status, applied) == (reply.status, fake.find_by_email("jo@example.com") is not None)

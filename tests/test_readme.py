@@ -55,6 +55,9 @@ README = ROOT / "README.md"
 CI_SCRIPT = ROOT / ".ci" / "run"
 # The customer id the command-line block uses; the test gives it to a customer of its fake.
 README_CUSTOMER_ID = "ctm_01h8441jn5pcwrfhwh78jqt8hk"
+# The address and business ids it uses; the test gives them to an address and a business of it.
+README_ADDRESS_ID = "add_01hv8gq3318ktkfengj2r75gfx"
+README_BUSINESS_ID = "biz_01hv8hkr641vmpwytx38znv56k"
 # Command lines the test does not run as written, and why.
 NOT_RUN = {
     "paddle-async demo": "run with a smaller size by test_cli.py::test_demo_runs (this one ~15 s)",
@@ -242,6 +245,41 @@ async def test_fastapi_lifespan_block_serves_a_customer(tmp_path: Path, fake: Fa
     )
 
 
+PORTAL_DRIVER = """
+import json, os
+from fastapi.testclient import TestClient
+import readme_app
+with TestClient(readme_app.app) as client:
+    anonymous = client.get("/billing/manage", follow_redirects=False).status_code
+    customer_id = os.environ["CUSTOMER_ID"]
+    readme_app.app.dependency_overrides[readme_app.signed_in_customer_id] = lambda: customer_id
+    response = client.get("/billing/manage", follow_redirects=False)
+print(json.dumps([anonymous, response.status_code, response.headers.get("location")]))
+"""
+
+
+async def test_fastapi_manage_billing_block_redirects_to_the_portal(
+    tmp_path: Path, fake: FakePaddle
+) -> None:
+    """ "Manage billing" refuses a visitor not signed in (401), and redirects a customer (303) to
+    a fresh portal session's overview link."""
+    [customer_id] = fake.seed(1)
+    (tmp_path / "readme_app.py").write_text(block_with('@app.get("/billing/manage")').source)
+    (tmp_path / "driver.py").write_text(PORTAL_DRIVER)
+    env = program_env(
+        PADDLE_API_KEY=fake.api_key, PADDLE_BASE_URL=fake.base_url, CUSTOMER_ID=customer_id
+    )
+    result = await run_python("driver.py", env=env, cwd=tmp_path)
+    assert (0, "") == (result.returncode, result.stderr)
+    anonymous, status, location = json.loads(result.stdout)
+    assert (401, 303) == (anonymous, status)
+    assert location.startswith("https://customer-portal.paddle.com/cpl_")
+    assert "action=overview" in location
+    assert [f"POST /customers/{customer_id}/portal-sessions"] == [
+        f"{r.method} {r.path}" for r in fake.requests if r.method == "POST"
+    ]
+
+
 WEBHOOK_DRIVER = """
 import json, os
 from fastapi.testclient import TestClient
@@ -306,6 +344,11 @@ async def test_command_line_block_runs_against_fake_paddle(
     """Each paddle-async line exits 0 against a fake given by PADDLE_API_KEY/PADDLE_BASE_URL."""
     executable = Path(sys.executable).with_name("paddle-async")
     [customer_id] = fake.seed(1)
+    ids = {
+        README_CUSTOMER_ID: customer_id,
+        README_ADDRESS_ID: fake.add_address(customer_id, city="Paris", country_code="FR")["id"],
+        README_BUSINESS_ID: fake.add_business(customer_id, name="Uplift Inc.")["id"],
+    }
     (tmp_path / "customers.csv").write_text(
         "email,name\nada@example.com,Ada Lovelace\ngrace@example.com,Grace Hopper\n"
     )
@@ -316,7 +359,10 @@ async def test_command_line_block_runs_against_fake_paddle(
     for line in lines:
         if line in NOT_RUN:
             continue
-        args = shlex.split(line.replace(README_CUSTOMER_ID, customer_id))[1:]
+        command = line
+        for readme_id, real_id in ids.items():
+            command = command.replace(readme_id, real_id)
+        args = shlex.split(command)[1:]
         if args[0] == "fake-server":
             port = unused_port()
             args[args.index("--port") + 1] = str(port)
@@ -335,6 +381,9 @@ async def test_command_line_block_runs_against_fake_paddle(
     assert [] == failures
     assert fake.find_by_email("grace@example.com") is not None  # the import was applied
     assert 3 == len((tmp_path / "all.jsonl").read_text().splitlines())  # and exported
+    cleared, created = fake.addresses(customer_id)  # oldest first: the seeded one
+    assert (None, "US") == (cleared["city"], created["country_code"])
+    assert 2 == len(fake.businesses(customer_id))
 
 
 def test_the_readme_test_command_is_what_ci_runs() -> None:

@@ -435,6 +435,24 @@ def test_bad_arguments_are_validation_errors(paddle: Paddle, options: dict[str, 
         paddle.customers.sync([], **options)
 
 
+@pytest.mark.parametrize(
+    ("options", "field"),
+    [
+        ({"concurrency": "8"}, "concurrency"),
+        ({"concurrency": 0}, "concurrency"),
+        ({"window": 2.5}, "window"),
+        ({"lookahead": True}, "lookahead"),
+        ({"expected_count": -1}, "expected_count"),
+    ],
+)
+def test_a_bad_size_names_its_argument(paddle: Paddle, options: dict[str, Any], field: str) -> None:
+    """A size of the wrong type or too small is named, never a bare TypeError or ``*``."""
+    with pytest.raises(ValidationError) as caught:
+        paddle.customers.sync([], **options)
+    assert [field] == [error.field for error in caught.value.field_errors]
+    assert "must be a whole number of at least" in caught.value.field_errors[0].message
+
+
 async def test_a_long_stream_switches_to_a_scan_once_lookups_cost_as_much(
     paddle: Paddle, fake: FakePaddle
 ) -> None:

@@ -156,6 +156,21 @@ def test_country_codes_out_of_form_fail(code: Any) -> None:
     assert rules.country_code(code) is not None
 
 
+@pytest.mark.parametrize("code", ["RU", "KP", "AQ", "XX"])
+def test_country_codes_paddle_does_not_support_fail(code: str) -> None:
+    """Codes of the right form outside Paddle's supported list (RU, KP, ...) fail, by name."""
+    assert f"not a country Paddle supports: {code!r}" == rules.country_code(code)
+
+
+def test_the_rule_checks_against_the_packages_one_list() -> None:
+    """The country rule uses `_countries.SUPPORTED_COUNTRY_CODES`: XK passes, every code does."""
+    from paddle_async._countries import SUPPORTED_COUNTRY_CODES
+
+    assert rules._SUPPORTED_COUNTRIES is SUPPORTED_COUNTRY_CODES
+    assert [] == [code for code in SUPPORTED_COUNTRY_CODES if rules.country_code(code)]
+    assert None is rules.country_code("XK")
+
+
 @pytest.mark.parametrize("value", ["", "   ", "x\ud800", 7])
 def test_required_text_refuses_blank_and_unsendable_text(value: Any) -> None:
     """text(min_length=1) refuses empty text, spaces only, lone surrogates and non-strings."""
@@ -195,3 +210,21 @@ def test_every_request_field_must_be_declared() -> None:
     """A request class with a field not declared with declare() cannot be built."""
     with pytest.raises(TypeError, match=r"\['note'\]"):
         Undeclared(name="a")
+
+
+def test_each_unique_names_the_first_repeat() -> None:
+    """each(unique=True) refuses an item given twice, after checking the items themselves."""
+    rule = rules.each(rules.id_of("subscription"), unique=True)
+    first, second = f"sub_{TAIL}", f"sub_{TAIL[:-1]}2"
+    assert rule([first, second]) is None
+    assert f"each item at most once: {first!r} is given twice" == rule([first, second, first])
+    assert rules.each(rules.id_of("subscription"))([first, first]) is None
+    assert (rule(["x", "x"]) or "").startswith("not a Paddle subscription id")
+
+
+@pytest.mark.parametrize(
+    ("value", "passes"), [(True, True), (False, True), (1, False), ("true", False)]
+)
+def test_flag_takes_only_booleans(value: Any, passes: bool) -> None:
+    """flag passes True and False only: not 1, and not the string "true"."""
+    assert passes == (rules.flag(value) is None)

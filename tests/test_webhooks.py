@@ -31,7 +31,10 @@ from paddle_async.customers import CreateCustomer, Customer, UpdateCustomer
 from paddle_async.errors import ConfigurationError, PaddleError, ValidationError
 from paddle_async.testing import FakePaddle, WebhookSender, make_customer_event, make_event, sign
 from paddle_async.webhooks import (
+    CUSTOMER_EVENT_TYPES,
+    ENTITY_EVENTS,
     CustomerEvent,
+    EntityEvent,
     Event,
     MalformedSignatureError,
     MissingSignatureError,
@@ -103,11 +106,27 @@ WEBHOOKS_NAMES = [
 WEBHOOK_ERRORS = [name for name in WEBHOOKS_NAMES if name.endswith("Error")]
 
 
+# Names added since, for the events of the rest of the customer area.
+ADDED_NAMES = [
+    "ENTITY_EVENTS",
+    "EntityEvent",
+    "EventShape",
+    "ADDRESS_EVENT_TYPES",
+    "AddressEvent",
+    "BUSINESS_EVENT_TYPES",
+    "BusinessEvent",
+    "PAYMENT_METHOD_EVENT_TYPES",
+    "PaymentMethodEvent",
+]
+
+
 def test_every_public_name_keeps_its_import_path() -> None:
-    """Each `paddle_async.webhooks.X` of before still imports, and `__all__` lists exactly those."""
+    """Each `paddle_async.webhooks.X` of before still imports, and `__all__` lists exactly
+    those and the names added since."""
     module = importlib.import_module("paddle_async.webhooks")
-    missing = [name for name in WEBHOOKS_NAMES if not hasattr(module, name)]
-    assert ([], sorted(WEBHOOKS_NAMES)) == (missing, sorted(module.__all__))
+    public = WEBHOOKS_NAMES + ADDED_NAMES
+    missing = [name for name in public if not hasattr(module, name)]
+    assert ([], sorted(public)) == (missing, sorted(module.__all__))
 
 
 def test_webhook_errors_live_in_paddle_async_errors() -> None:
@@ -581,6 +600,28 @@ def test_freshness_rejects_a_naive_datetime_and_another_customer() -> None:
         is_newer(event, datetime(2024, 4, 11))
     with pytest.raises(ValidationError):
         is_newer(event, other)
+
+
+def test_freshness_rejects_another_kind_of_stored_value() -> None:
+    """A stored value that is neither the event's kind of entity nor a datetime is refused."""
+    event = customer_event(datetime(2024, 4, 11, tzinfo=UTC), "Jo")
+    with pytest.raises(ValidationError, match="must be a customer or a datetime"):
+        is_newer(event, {"id": event.customer.id, "updated_at": "2024-04-11T00:00:00Z"})
+
+
+def test_every_entity_event_type_parses_into_its_class_with_its_model() -> None:
+    """ENTITY_EVENTS is the one table parse_event reads: each type names its class and model,
+    and the event's `entity` is the attribute the table names."""
+    assert CUSTOMER_EVENT_TYPES <= ENTITY_EVENTS.keys()
+    for event_type, shape in ENTITY_EVENTS.items():
+        assert issubclass(shape.event_class, EntityEvent)
+        assert shape.field in attrs.fields_dict(shape.event_class)
+        assert event_type.split(".")[0] == shape.field
+    event = parse_event(BODY)
+    assert isinstance(event, CustomerEvent)
+    assert event.entity is event.customer
+    with pytest.raises(TypeError):
+        ENTITY_EVENTS["customer.deleted"] = ENTITY_EVENTS["customer.created"]  # type: ignore[index]
 
 
 # Delivery end to end

@@ -27,20 +27,26 @@ from ..errors import (
     ValidationError,
 )
 from . import _demo
+from ._addresses import ADDRESSES
+from ._businesses import BUSINESSES
 from ._commands import CliError, Command, Context, Group, UsageError
 from ._customers import CUSTOMERS
 from ._pacing import WatchedLimiter, parse_rate
+from ._payment_methods import PAYMENT_METHODS
+from ._portal import AUTH_TOKEN, PORTAL_SESSION
 from ._rows import InputError
 from ._terminal import printable
 
 if TYPE_CHECKING:
     from ..testing import FakePaddle
 
-__all__ = ["GROUPS", "CliError", "Connection", "build_parser", "main"]
+__all__ = ["COMMANDS", "GROUPS", "CliError", "Connection", "HelpFormatter", "build_parser", "main"]
 
 PROG = "paddle-async"
-GROUPS: tuple[Group, ...] = (CUSTOMERS,)
+GROUPS: tuple[Group, ...] = (CUSTOMERS, ADDRESSES, BUSINESSES, PAYMENT_METHODS)
 """Every resource's commands, in the order ``--help`` lists them."""
+COMMANDS: tuple[Command, ...] = (AUTH_TOKEN, PORTAL_SESSION)
+"""Commands of their own (``paddle-async auth-token CUSTOMER_ID``), listed after the groups."""
 
 _LIVE_KEY_PREFIX = "pdl_live_"
 _KEY_NAMES_ENVIRONMENT = ("pdl_live_", "pdl_sdbx_")
@@ -48,6 +54,28 @@ _OLD_KEY = (
     "this API key does not name its environment (a key created before May 2025): pass "
     "--environment sandbox or --environment production, or set PADDLE_ENVIRONMENT"
 )
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """``--help`` that says an option's default, when it has one: ``(default: 8080)``.
+
+    Options whose default is nothing (None, or off for a flag) say nothing more, and neither do
+    those whose help already names their default.
+    """
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        help = action.help
+        default = action.default
+        if (
+            not help
+            or not action.option_strings
+            or "default" in help
+            or default is None
+            or default is False
+            or default is argparse.SUPPRESS
+        ):
+            return help
+        return help + " (default: %(default)s)"
 
 
 def _add_globals(parser: argparse.ArgumentParser, *, leaf: bool) -> None:
@@ -80,7 +108,7 @@ def _add_globals(parser: argparse.ArgumentParser, *, leaf: bool) -> None:
         type=int,
         metavar="N",
         default=default(0),
-        help="customers the embedded fake starts with",
+        help="customers the embedded fake starts with (default: 0)",
     )
     group.add_argument(
         "--rate-limit",
@@ -99,23 +127,34 @@ def _quiet_option(parser: argparse.ArgumentParser, default: Any = False) -> None
     )
 
 
+def _add_command(parsers: Any, command: Command) -> None:
+    leaf: argparse.ArgumentParser = parsers.add_parser(
+        command.name,
+        help=command.help,
+        description=command.description or command.help,
+        formatter_class=HelpFormatter,
+    )
+    command.arguments(leaf)
+    if command.writes is not None:
+        leaf.add_argument(
+            "-y",
+            "--yes",
+            action="store_true",
+            help="go ahead without asking first"
+            if command.always_ask
+            else "with a live (production) key, write without asking first",
+        )
+    _add_globals(leaf, leaf=True)
+    leaf.set_defaults(run_command=command)
+
+
 def _add_group(commands: Any, group: Group) -> None:
-    parser = commands.add_parser(group.name, help=group.help, description=group.help)
+    parser = commands.add_parser(
+        group.name, help=group.help, description=group.help, formatter_class=HelpFormatter
+    )
     sub = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
     for command in group.commands:
-        leaf: argparse.ArgumentParser = sub.add_parser(
-            command.name, help=command.help, description=command.help
-        )
-        command.arguments(leaf)
-        if command.writes is not None:
-            leaf.add_argument(
-                "-y",
-                "--yes",
-                action="store_true",
-                help="with a live (production) key, write without asking first",
-            )
-        _add_globals(leaf, leaf=True)
-        leaf.set_defaults(run_command=command)
+        _add_command(sub, command)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -123,18 +162,22 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Paddle Billing customers from the command line, built on paddle_async.",
+        formatter_class=HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     _add_globals(parser, leaf=False)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for group in GROUPS:
         _add_group(commands, group)
+    for command in COMMANDS:
+        _add_command(commands, command)
     help = "sync a generated file against an embedded FakePaddle, twice (no network, no key)"
     demo = commands.add_parser(
         "demo",
         help=help,
         description=help + ". It shows the requests a bulk sync sends and what they would "
         "cost at Paddle's rate limit; a second run of the same file writes nothing.",
+        formatter_class=HelpFormatter,
     )
     _demo.add_demo_arguments(demo)
     _quiet_option(demo)
@@ -143,6 +186,7 @@ def build_parser() -> argparse.ArgumentParser:
         "fake-server",
         help=help,
         description=help + ". It prints its address and a test key; Ctrl-C stops it.",
+        formatter_class=HelpFormatter,
     )
     _demo.add_server_arguments(server)
     return parser
@@ -215,20 +259,24 @@ async def open_client(args: argparse.Namespace) -> AsyncIterator[Connection]:
             yield Connection(client=client, live=live, pacing=pacing)
 
 
-def confirm_live_write(question: str, *, yes: bool, stdin: TextIO, err: TextIO) -> None:
-    """Ask before a write to a live account; refuse without a terminal to ask on.
+def confirm_live_write(
+    question: str, *, yes: bool, stdin: TextIO, err: TextIO, live: bool = True
+) -> None:
+    """Ask before a write (to a live account, unless ``live`` is False); refuse without a
+    terminal to ask on.
 
     Raises:
         CliError: Not confirmed.
     """
     if yes:
         return
+    where = " in a live Paddle account (a production key)" if live else ""
     if not (stdin.isatty() and err.isatty()):
         raise CliError(
-            f"this would {question} in a live Paddle account (a production key): pass --yes "
-            "to confirm (there is no terminal to ask on)"
+            f"this would {question}{where}: pass --yes to confirm (there is no terminal to ask on)"
         )
-    err.write(f"This will {question} in a LIVE Paddle account (a production key). Continue? [y/N] ")
+    where = " in a LIVE Paddle account (a production key)" if live else ""
+    err.write(f"This will {question}{where}. Continue? [y/N] ")
     err.flush()
     answer = stdin.readline()
     if answer.strip().lower() not in ("y", "yes"):
@@ -241,8 +289,10 @@ async def _run_command(args: argparse.Namespace, command: Command) -> int:
     # Before the client opens: a usage problem (an update with nothing to change) says so first.
     question = command.writes(args) if command.writes is not None else None
     async with open_client(args) as connection:
-        if question is not None and connection.live:
-            confirm_live_write(question, yes=args.yes, stdin=sys.stdin, err=sys.stderr)
+        if question is not None and (connection.live or command.always_ask):
+            confirm_live_write(
+                question, yes=args.yes, stdin=sys.stdin, err=sys.stderr, live=connection.live
+            )
         context = Context(
             client=connection.client,
             out=sys.stdout,
@@ -290,8 +340,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: The arguments after the program name; None reads ``sys.argv``.
 
     Returns:
-        The exit status: 0 on success, 1 when something failed (a row, a request), 2 for a
-        usage error, 130 when interrupted.
+        The exit status: 0 on success, 1 when something failed (a row, a request, a file, the
+        key), 2 for a usage error (the command line cannot work: argparse's errors, values that
+        do not go together or that Paddle would refuse, a file named for another format), 130
+        when interrupted.
     """
     args = build_parser().parse_args(argv)
     try:
@@ -304,9 +356,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
-    except UsageError as error:
+    except (UsageError, ValidationError) as error:
+        # The command line asks for something that cannot work: options that do not go
+        # together, a file named for another format, or a value Paddle would refuse (the SDK
+        # checks those before sending). Exit 2 with argparse's prefix, as its own errors do.
         name = " ".join(filter(None, (PROG, args.command, getattr(args, "action", None))))
-        print(f"{name}: error: {printable(str(error))}", file=sys.stderr)
+        print(f"{name}: error: {printable(describe(error))}", file=sys.stderr)
         return 2
     except (CliError, InputError, PaddleError, OSError) as error:
         # Expected failures: one line, never a traceback (and never the key: no error holds it).

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import attrs
 
 from ..errors import ValidationError
+from ._errors import CliError, UsageError
 from ._output import OUTPUT_FORMATS
 from ._private import loads
 from ._terminal import Progress, make_progress
@@ -33,16 +34,10 @@ __all__ = [
     "csv_raw_option",
     "format_option",
     "json_object",
+    "non_negative_int",
+    "port_number",
     "positive_int",
 ]
-
-
-class CliError(Exception):
-    """An expected failure, shown as one line (exit status 1)."""
-
-
-class UsageError(CliError):
-    """Arguments that cannot work together, shown as one line (exit status 2)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -83,6 +78,9 @@ class Command:
         writes: For a command that changes data: returns what it will do, for the question
             asked before a write to a live account ("create a customer"), or None when the
             arguments given write nothing (a dry run). Such a command gets ``--yes``.
+        always_ask: Ask before the write on any account, not only a live one (a delete that
+            cannot be undone); needs ``writes``.
+        description: What ``--help`` says below the usage (default: ``help``).
     """
 
     name: str
@@ -90,6 +88,8 @@ class Command:
     arguments: Callable[[argparse.ArgumentParser], None]
     run: Run
     writes: Callable[[argparse.Namespace], str | None] | None = None
+    always_ask: bool = False
+    description: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -101,21 +101,38 @@ class Group:
     commands: tuple[Command, ...]
 
 
-def positive_int(text: str) -> int:
-    """An argparse type: a whole number of at least 1."""
+def _whole_number(text: str, minimum: int) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    return _whole_number(text, 1)
+
+
+def non_negative_int(text: str) -> int:
+    """An argparse type: a whole number of at least 0."""
+    return _whole_number(text, 0)
+
+
+def port_number(text: str) -> int:
+    """An argparse type: a TCP port, 0 to 65535 (0: any free port)."""
+    value = _whole_number(text, 0)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"must be at most 65535, got {value}")
     return value
 
 
 CSV_RAW_HELP = (
     "CSV cells exactly as the data holds them; by default a cell starting with = + - @, a tab "
     "or a carriage return gets a leading ' so that spreadsheets show it as text instead of "
-    "running it as a formula"
+    "running it as a formula (on a terminal, control characters still show as escapes)"
 )
 
 

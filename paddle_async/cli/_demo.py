@@ -10,6 +10,7 @@ import csv
 import json
 import math
 import random
+import shlex
 import signal
 import sys
 import tempfile
@@ -17,9 +18,9 @@ from pathlib import Path
 from typing import TextIO
 
 from .. import Paddle, RateLimit
+from ._commands import non_negative_int, port_number, positive_int
 from ._import import ImportReport, print_summary, run_import
 from ._pacing import WatchedLimiter
-from ._rows import InputError
 from ._terminal import format_duration, make_progress, printable
 
 __all__ = ["add_demo_arguments", "add_server_arguments", "demo", "serve"]
@@ -29,10 +30,14 @@ PADDLE_PER_MINUTE = 240
 
 def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the demo's options."""
-    parser.add_argument("--existing", type=int, default=3000, help="customers the fake starts with")
-    parser.add_argument("--records", type=int, default=2000, help="records in the generated file")
     parser.add_argument(
-        "--pace", type=int, default=100, help="demo requests per second (Paddle allows 4)"
+        "--existing", type=non_negative_int, default=3000, help="customers the fake starts with"
+    )
+    parser.add_argument(
+        "--records", type=positive_int, default=2000, help="records in the generated file"
+    )
+    parser.add_argument(
+        "--pace", type=positive_int, default=100, help="demo requests per second; Paddle allows 4"
     )
     parser.add_argument(
         "--keep", metavar="DIR", help="write the generated file to DIR and keep it afterwards"
@@ -42,14 +47,16 @@ def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
 def add_server_arguments(parser: argparse.ArgumentParser) -> None:
     """Add fake-server's options."""
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    parser.add_argument("--port", type=int, default=8080, help="port (0: any free port)")
-    parser.add_argument("--seed", type=int, default=0, help="customers to start with")
+    parser.add_argument(
+        "--port", type=port_number, default=8080, help="port to listen on; 0: any free port"
+    )
+    parser.add_argument("--seed", type=non_negative_int, default=0, help="customers to start with")
     parser.add_argument(
         "--rate-limit",
-        type=int,
+        type=non_negative_int,
         default=0,
         metavar="PER_MINUTE",
-        help="refuse requests over this many per minute with 429, like Paddle (0: off)",
+        help="refuse requests over this many per minute with 429, like Paddle; 0: off",
     )
 
 
@@ -100,8 +107,6 @@ async def demo(args: argparse.Namespace) -> int:
     """Import a generated file into a seeded FakePaddle, then again to show zero writes."""
     out = sys.stdout
     existing, records, pace = args.existing, args.records, args.pace
-    if existing < 0 or records < 1 or pace < 1:
-        raise InputError("--existing must be at least 0, --records and --pace at least 1")
     from ..testing import FakePaddle  # the server side: imported only when it runs
 
     with tempfile.TemporaryDirectory(prefix="paddle-async-demo-") as tmp:
@@ -167,9 +172,11 @@ async def serve(args: argparse.Namespace) -> int:
         # The fake's key is a public test key that nothing real accepts, so it may be shown.
         print(f"FakePaddle listening on {fake.base_url}", flush=True)
         print(
-            f"Seeded {args.seed:,} customers. Use the public test key:\n"
-            f"  export PADDLE_API_KEY={fake.api_key}\n"
-            f"  paddle-async --base-url {fake.base_url} customers list\n"
+            f"Seeded {args.seed:,} customers. Point Paddle() and paddle-async at it (the key is "
+            "a public test key) in another shell:\n"
+            f"  export PADDLE_BASE_URL={shlex.quote(fake.base_url)}\n"
+            f"  export PADDLE_API_KEY={shlex.quote(fake.api_key)}\n"
+            "  paddle-async customers list\n"
             "Press Ctrl-C to stop.",
             flush=True,
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import array
 import asyncio
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal, TextIO
 
 import attrs
@@ -21,8 +22,9 @@ from ..errors import (
     PermissionDeniedError,
     RateLimiterUnavailableError,
 )
-from ._commands import Command, Context, csv_raw_option, positive_int
+from ._commands import Command, Context, UsageError, csv_raw_option, positive_int
 from ._rows import (
+    EXTENSIONS,
     FORMATS,
     FailedRows,
     Row,
@@ -104,17 +106,25 @@ async def run_import(
 
     Raises:
         InputError: The file cannot be imported at all.
+        UsageError: Its name or the failed-rows file's does not match the format.
         OSError: The file cannot be read, or the failed-rows file written.
         PaddleError: An error that stops the whole sync (a bad key, say).
     """
     fmt = detect_format(path, fmt)
+    if failed_path is not None:
+        named = EXTENSIONS.get(Path(failed_path).suffix.lower())
+        if named is not None and named != fmt:
+            raise UsageError(
+                f"--failed-rows {failed_path} is named like a {named} file but failed rows are "
+                f"written as {fmt}, as {path} is read: name it .{fmt}"
+            )
+    failed_path = failed_path or failed_rows_path(path)
     total = count_rows(path, fmt)
     messages = 0
     invalid = 0
     skipped = 0
     done = 0
     row_numbers = array.array("q")  # sync index -> row number, for naming duplicates
-    failed_path = failed_path or failed_rows_path(path)
     into_input = same_file(failed_path, path)
 
     def problem(row: Row, text: str) -> None:
@@ -264,10 +274,14 @@ def _import_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--format", choices=FORMATS, help="default: from the file's extension")
     p.add_argument("--dry-run", action="store_true", help="send reads only; report the plan")
+    p.add_argument("--concurrency", type=positive_int, default=8, help="requests in flight")
     p.add_argument(
-        "--concurrency", type=positive_int, default=8, help="requests in flight (default 8)"
+        "--strategy",
+        choices=("auto", "scan", "lookup"),
+        default="auto",
+        help="how existing customers are found: reading every page, looking each e-mail up, "
+        "or whichever costs fewer requests",
     )
-    p.add_argument("--strategy", choices=("auto", "scan", "lookup"), default="auto")
     p.add_argument(
         "--failed-rows",
         metavar="FILE",

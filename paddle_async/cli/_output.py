@@ -2,6 +2,11 @@
 
 A resource describes its items once with a `Shape`; `ItemWriter` and `show_one` do the rest,
 a page at a time, so no command holds more than one page of items in memory.
+
+No format sends a control character from the data to a terminal: tables escape them for
+people; JSON escapes C0 controls (as every encoder does) and also DEL, C1 and bidirectional
+controls (as ``\\u`` escapes, which decode to the same text); CSV escapes them only when it is
+written to a terminal, and keeps the exact data in files and pipes.
 """
 
 from __future__ import annotations
@@ -17,7 +22,8 @@ from typing import Any, Generic, TextIO, TypeVar
 import attrs
 
 from ._rows import neutralise_formula, temporary_beside
-from ._terminal import Column, TableWriter, key_value_table
+from ._terminal import Column, TableWriter, key_value_table, printable
+from ._text import BEYOND_C0
 
 __all__ = [
     "FILE_FORMATS",
@@ -27,6 +33,7 @@ __all__ = [
     "cells",
     "output_file",
     "show_one",
+    "to_json",
 ]
 
 T = TypeVar("T")
@@ -52,6 +59,18 @@ class Shape(Generic[T]):
     plural: str
 
 
+# Valid in a JSON string as they are, but a terminal acts on C1 controls and bidi controls
+# reorder the text after them. Outside strings JSON text holds only ASCII, so escaping every
+# occurrence is exact. (json.dumps escapes C0 controls itself.)
+_JSON_ESCAPES = {code: f"\\u{code:04x}" for code in BEYOND_C0}
+
+
+def to_json(value: Any, *, indent: int | None = None) -> str:
+    """Return ``value`` as JSON text with no raw control characters: other text stays as it is,
+    C0 controls get JSON's escapes, DEL, C1 and bidirectional controls ``\\u`` escapes."""
+    return json.dumps(value, ensure_ascii=False, indent=indent).translate(_JSON_ESCAPES)
+
+
 def cells(data: dict[str, Any]) -> dict[str, str]:
     """Return a JSON object as text cells: JSON for objects and lists, empty for null."""
     row: dict[str, str] = {}
@@ -67,9 +86,14 @@ def cells(data: dict[str, Any]) -> dict[str, str]:
     return row
 
 
-def _csv_cells(row: dict[str, str], *, raw: bool) -> dict[str, str]:
-    """Return a CSV row whose cells a spreadsheet shows as text, or the row itself if ``raw``."""
-    return row if raw else {key: neutralise_formula(value) for key, value in row.items()}
+def _csv_cells(row: dict[str, str], *, raw: bool, terminal: bool) -> dict[str, str]:
+    """Return a CSV row whose cells a spreadsheet shows as text (unless ``raw``), with control
+    characters made visible on a ``terminal``."""
+    if not raw:
+        row = {key: neutralise_formula(value) for key, value in row.items()}
+    if terminal:
+        row = {key: printable(value) for key, value in row.items()}
+    return row
 
 
 class ItemWriter(Generic[T]):
@@ -81,6 +105,10 @@ class ItemWriter(Generic[T]):
         shape: How the items are shown.
         csv_raw: CSV cells exactly as the data holds them (no formula quoting).
         err: Where a one-line hint goes (a plain table on a terminal).
+
+    CSV written to a terminal shows control characters in cells as escapes (``\\x1b``,
+    ``\\n``), as tables do, even with ``csv_raw``: people read it there. In a file or a pipe
+    its cells are the exact data.
     """
 
     def __init__(
@@ -99,6 +127,7 @@ class ItemWriter(Generic[T]):
         self._err = err if err is not None else sys.stderr
         self._table: TableWriter | None = None
         self._csv: Any = None
+        self._terminal = fmt == "csv" and out.isatty()
         self.count = 0
 
     def write(self, items: Sequence[T]) -> None:
@@ -111,7 +140,7 @@ class ItemWriter(Generic[T]):
                 self._table.write([cells(shape.to_json(item)) for item in items])
         elif self._fmt in ("json", "jsonl"):
             for item in items:
-                text = json.dumps(shape.to_json(item), ensure_ascii=False)
+                text = to_json(shape.to_json(item))
                 if self._fmt == "jsonl":
                     out.write(text + "\n")
                 else:  # an array with one element a line, opened before the first
@@ -121,8 +150,10 @@ class ItemWriter(Generic[T]):
             if self._csv is None:
                 self._csv = csv.DictWriter(out, fieldnames=shape.columns)
                 self._csv.writeheader()
-            raw = self._csv_raw
-            self._csv.writerows(_csv_cells(cells(shape.to_json(i)), raw=raw) for i in items)
+            raw, terminal = self._csv_raw, self._terminal
+            self._csv.writerows(
+                _csv_cells(cells(shape.to_json(i)), raw=raw, terminal=terminal) for i in items
+            )
         if self._fmt != "json":
             self.count += len(items)
 
@@ -141,7 +172,7 @@ def show_one(
     if fmt == "table":
         key_value_table(list(cells(shape.to_json(item)).items()), out, indent="")
     elif fmt == "json":
-        out.write(json.dumps(shape.to_json(item), ensure_ascii=False, indent=2) + "\n")
+        out.write(to_json(shape.to_json(item), indent=2) + "\n")
     else:
         writer = ItemWriter(out, fmt, shape, csv_raw=csv_raw, err=err)
         writer.write([item])

@@ -22,6 +22,7 @@ import attrs
 
 from ..customers import SyncRecord
 from ..errors import ValidationError
+from ._errors import UsageError
 from ._json_array import BrokenArray, json_array_elements
 from ._private import loads, nested_too_deeply
 
@@ -218,18 +219,18 @@ def file_format(path: str, given: str | None, *, allowed: tuple[str, ...]) -> st
     without a known extension needs ``--format``; ``-`` (standard input or output) has none.
 
     Raises:
-        InputError: The format cannot be told, is not one of ``allowed``, or does not match
-            the extension.
+        UsageError: The format cannot be told, is not one of ``allowed``, or does not match
+            the extension (the command line asks for something that cannot work).
     """
     named = EXTENSIONS.get(Path(path).suffix.lower()) if path != "-" else None
     if given is None:
         if named is None or named not in allowed:
             names = ", ".join(f".{fmt}" for fmt in allowed)
             what = "cannot tell the format of" if named is None else "cannot read or write"
-            raise InputError(f"{what} {path}: name it {names}, or pass --format")
+            raise UsageError(f"{what} {path}: name it {names}, or pass --format")
         return named
     if named is not None and named != given:
-        raise InputError(
+        raise UsageError(
             f"{path} is named like a {named} file but --format is {given}: "
             f"name it .{given}, or pass --format {named}"
         )

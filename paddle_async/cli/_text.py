@@ -6,17 +6,27 @@ from __future__ import annotations
 
 import attrs
 
-__all__ = ["Column", "Step", "format_duration", "printable"]
+__all__ = ["BEYOND_C0", "Column", "Step", "format_duration", "printable"]
+
+BEYOND_C0 = (
+    0x7F,  # DEL
+    *range(0x80, 0xA0),  # C1 controls: 0x9b is a one-byte CSI, 0x9d an OSC
+    # Bidirectional embeddings, overrides and isolates reorder the text after them; the line
+    # and paragraph separators end a line for str.splitlines() and some viewers.
+    *range(0x202A, 0x202F),
+    *range(0x2066, 0x206A),
+    0x2028,
+    0x2029,
+)
+"""The characters besides C0 controls that `printable` escapes (JSON output escapes them too)."""
 
 
 def _escapes() -> dict[int, str]:
-    controls = [*range(0x20), 0x7F, *range(0x80, 0xA0)]  # C0 (ESC, BEL, CR...), DEL, C1 (CSI...)
-    table = {code: f"\\x{code:02x}" for code in controls}
+    table = {code: f"\\x{code:02x}" for code in range(0x20)}  # C0: ESC, BEL, CR...
     table.update({ord("\t"): "\\t", ord("\n"): "\\n", ord("\r"): "\\r"})
-    # Bidirectional embeddings, overrides and isolates reorder the text after them; the line
-    # and paragraph separators end a line for str.splitlines() and some viewers.
-    others = [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x2028, 0x2029]
-    table.update({code: f"\\u{code:04x}" for code in others})
+    table.update(
+        {code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" for code in BEYOND_C0}
+    )
     return table
 
 
@@ -31,8 +41,9 @@ def printable(text: str) -> str:
     and bidirectional overrides that reorder it. C0 controls, DEL, C1 controls (such as the
     one-byte CSI, 0x9b), the bidi controls U+202A-U+202E and U+2066-U+2069, and U+2028/U+2029
     become backslash escapes (``\\x1b``, ``\\n``, ``\\u202e``), so that one value stays one
-    line. Only output for people goes through this: JSON, JSON Lines and CSV keep the exact
-    data.
+    line. Output for people goes through this, and so does CSV written to a terminal; JSON and
+    JSON Lines escape these characters as ``\\u`` escapes instead, and CSV written to a file
+    or a pipe keeps the exact data.
     """
     return text.translate(_ESCAPES)
 

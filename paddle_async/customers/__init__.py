@@ -7,6 +7,7 @@ from ._models import (
     CreditBalance,
     CurrencyCode,
     Customer,
+    CustomerAuthToken,
     CustomerBalance,
     CustomerStatus,
     ImportMeta,
@@ -15,6 +16,7 @@ from ._models import (
 from ._namespace import Customers
 from ._operations import (
     create_customer,
+    generate_customer_auth_token,
     get_customer,
     list_credit_balances,
     list_customers,
@@ -39,6 +41,7 @@ __all__ = [
     "CreditBalance",
     "CurrencyCode",
     "Customer",
+    "CustomerAuthToken",
     "CustomerBalance",
     "CustomerStatus",
     "Customers",
@@ -57,6 +60,7 @@ __all__ = [
     "SyncSummary",
     "UpdateCustomer",
     "create_customer",
+    "generate_customer_auth_token",
     "get_customer",
     "list_credit_balances",
     "list_customers",

@@ -10,11 +10,13 @@ from typing import Any
 import attrs
 
 from .._convert import register_model
+from .._types import secret_repr
 
 __all__ = [
     "CreditBalance",
     "CurrencyCode",
     "Customer",
+    "CustomerAuthToken",
     "CustomerBalance",
     "CustomerStatus",
     "ImportMeta",
@@ -30,7 +32,7 @@ class CustomerStatus(enum.StrEnum):
 
 
 class MigrationProvider(enum.StrEnum):
-    """Where an imported customer came from. Unknown future values are kept as strings."""
+    """Where an imported entity came from. Unknown future values are kept as strings."""
 
     PADDLE_CLASSIC = "paddle_classic"
 
@@ -73,11 +75,11 @@ class CurrencyCode(enum.StrEnum):
 
 @attrs.frozen(kw_only=True)
 class ImportMeta:
-    """Where an imported customer came from.
+    """Where an imported entity (a customer, an address, a business) came from.
 
     Attributes:
         imported_from: The provider (`MigrationProvider`, or a newer value as a string).
-        external_id: The customer's id in that provider, if known.
+        external_id: The entity's id in that provider, if known.
     """
 
     imported_from: MigrationProvider | str
@@ -143,5 +145,21 @@ class CreditBalance:
     balance: CustomerBalance = CustomerBalance()
 
 
-for _model in (ImportMeta, Customer, CustomerBalance, CreditBalance):
+@attrs.frozen(kw_only=True)
+class CustomerAuthToken:
+    """A customer authentication token, for Paddle.js to show a customer's saved payment methods.
+
+    The token is a secret: pass it to the customer's browser for one checkout, never store or
+    log it. Its ``repr`` shows only its ``pca_`` prefix, and the SDK never logs it.
+
+    Attributes:
+        customer_auth_token: The token (``pca_…``).
+        expires_at: When it stops working (aware, UTC); None if Paddle left it out.
+    """
+
+    customer_auth_token: str = attrs.field(repr=secret_repr)
+    expires_at: datetime | None = None
+
+
+for _model in (ImportMeta, Customer, CustomerBalance, CreditBalance, CustomerAuthToken):
     register_model(_model)

@@ -8,10 +8,12 @@ from typing import Any
 
 from .._pagination import AsyncPaginator
 from .._protocol import Sender
+from .._resource import takes
 from .._types import TimeoutArg
-from ._models import CreditBalance, Customer
+from ._models import CreditBalance, Customer, CustomerAuthToken
 from ._operations import (
     create_customer,
+    generate_customer_auth_token,
     get_customer,
     list_credit_balances,
     list_customers,
@@ -36,6 +38,7 @@ class Customers:
     def __init__(self, sender: Sender) -> None:
         self._sender = sender
 
+    @takes(CreateCustomer)
     async def create(self, request: CreateCustomer, *, timeout: TimeoutArg = None) -> Customer:
         """Create a customer; see `create_customer`."""
         return await create_customer(self._sender, request, timeout=timeout)
@@ -44,18 +47,21 @@ class Customers:
         """Get a customer by id; see `get_customer`."""
         return await get_customer(self._sender, customer_id, timeout=timeout)
 
+    @takes(UpdateCustomer)
     async def update(
         self, customer_id: str, request: UpdateCustomer, *, timeout: TimeoutArg = None
     ) -> Customer:
         """Update a customer; see `update_customer`."""
         return await update_customer(self._sender, customer_id, request, timeout=timeout)
 
+    @takes(ListCustomers)
     def list(
         self, request: ListCustomers | None = None, *, timeout: TimeoutArg = None
     ) -> AsyncPaginator[Customer]:
         """List customers lazily; see `list_customers`."""
         return list_customers(self._sender, request, timeout=timeout)
 
+    @takes(ListCreditBalances)
     async def list_credit_balances(
         self,
         customer_id: str,
@@ -65,6 +71,12 @@ class Customers:
     ) -> builtins.list[CreditBalance]:
         """List a customer's credit balances; see `list_credit_balances`."""
         return await list_credit_balances(self._sender, customer_id, request, timeout=timeout)
+
+    async def generate_auth_token(
+        self, customer_id: str, *, timeout: TimeoutArg = None
+    ) -> CustomerAuthToken:
+        """Generate a customer auth token for Paddle.js; see `generate_customer_auth_token`."""
+        return await generate_customer_auth_token(self._sender, customer_id, timeout=timeout)
 
     def sync(
         self,

@@ -6,17 +6,18 @@ from typing import Final
 
 from .._pagination import AsyncPaginator
 from .._protocol import ApiRequest, Kind, Sender
-from .._resource import Path, body, paginate, query, send_list, send_one
+from .._resource import Path, body, paginate, query, send_list, send_one, send_secret, takes
 from .._types import TimeoutArg
 from .._validation import MAX_FILTER_ITEM, MAX_PER_PAGE, fits_filter
 from ..errors import CustomerAlreadyExistsError, NotFoundError
-from ._models import CreditBalance, Customer, CustomerStatus
+from ._models import CreditBalance, Customer, CustomerAuthToken, CustomerStatus
 from ._requests import CreateCustomer, ListCreditBalances, ListCustomers, UpdateCustomer
 
 __all__ = [
     "create_customer",
     "existing_customer",
     "find_customer_by_email",
+    "generate_customer_auth_token",
     "get_customer",
     "list_credit_balances",
     "list_customers",
@@ -26,6 +27,7 @@ __all__ = [
 CUSTOMERS: Final = "/customers"
 CUSTOMER: Final = Path("/customers/{customer_id}")
 CREDIT_BALANCES: Final = Path("/customers/{customer_id}/credit-balances")
+AUTH_TOKEN: Final = Path("/customers/{customer_id}/auth-token")
 _ANY_STATUS: Final = ("active", "archived")
 
 
@@ -76,6 +78,7 @@ async def existing_customer(
     return await find_customer_by_email(sender, email, timeout=timeout)
 
 
+@takes(CreateCustomer)
 async def create_customer(
     sender: Sender, request: CreateCustomer, *, timeout: TimeoutArg = None
 ) -> Customer:
@@ -119,6 +122,7 @@ async def get_customer(sender: Sender, customer_id: str, *, timeout: TimeoutArg 
     return await send_one(sender, api_request, Customer, timeout=timeout)
 
 
+@takes(UpdateCustomer)
 async def update_customer(
     sender: Sender, customer_id: str, request: UpdateCustomer, *, timeout: TimeoutArg = None
 ) -> Customer:
@@ -134,6 +138,7 @@ async def update_customer(
     return await send_one(sender, api_request, Customer, timeout=timeout)
 
 
+@takes(ListCustomers)
 def list_customers(
     sender: Sender, request: ListCustomers | None = None, *, timeout: TimeoutArg = None
 ) -> AsyncPaginator[Customer]:
@@ -150,6 +155,7 @@ def list_customers(
     return paginate(sender, CUSTOMERS, request or ListCustomers(), Customer, timeout=timeout)
 
 
+@takes(ListCreditBalances)
 async def list_credit_balances(
     sender: Sender,
     customer_id: str,
@@ -166,3 +172,31 @@ async def list_credit_balances(
     path = CREDIT_BALANCES(customer_id=customer_id)
     api_request = ApiRequest(method="GET", path=path, query=query(request))
     return await send_list(sender, api_request, CreditBalance, timeout=timeout)
+
+
+async def generate_customer_auth_token(
+    sender: Sender, customer_id: str, *, timeout: TimeoutArg = None
+) -> CustomerAuthToken:
+    """Generate an auth token, to open a Paddle.js checkout with the customer's saved methods.
+
+    The request has no body at all (Paddle's API takes none, not even ``{}``). It is retried
+    like an update (`Kind.UPDATE`), even after an outcome that is unknown: a repeat at worst
+    makes a second token, which expires unused. The token is a secret: no log line or error
+    of the SDK holds it, and its ``repr`` is shortened. Generate one per checkout; don't cache.
+
+    Args:
+        sender: The client (any `Sender`) to send with.
+        customer_id: The customer's id.
+        timeout: This call's timeout per attempt (default: the client's).
+
+    Returns:
+        The token and when it expires.
+
+    Raises:
+        ValidationError: ``customer_id`` is not a Paddle customer id.
+        NotFoundError: No such customer.
+    """
+    api_request = ApiRequest(
+        method="POST", path=AUTH_TOKEN(customer_id=customer_id), kind=Kind.UPDATE
+    )
+    return await send_secret(sender, api_request, CustomerAuthToken, timeout=timeout)

@@ -67,6 +67,7 @@ from typing import Any, Literal
 
 from .._protocol import Sender
 from .._types import UNSET
+from .._validation import Problems, show
 from ..errors import (
     AuthenticationError,
     ClientClosedError,
@@ -151,10 +152,16 @@ def sync_customers(
     Raises:
         ValidationError: A bad argument.
     """
-    if concurrency < 1 or window < 1 or lookahead < 1:
-        raise ValidationError.single("*", "concurrency, window and lookahead must be at least 1")
-    if expected_count is not None and expected_count < 0:
-        raise ValidationError.single("expected_count", "must not be negative")
+    problems = Problems()
+    for name, value, least in (
+        ("concurrency", concurrency, 1),
+        ("window", window, 1),
+        ("lookahead", lookahead, 1),
+        ("expected_count", 0 if expected_count is None else expected_count, 0),
+    ):
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            problems.add(name, f"must be a whole number of at least {least}, got {show(value)}")
+    problems.raise_any()
     if isinstance(records, str | bytes | dict):
         raise ValidationError.single("records", "must be an iterable of records, not one value")
     if strategy != "auto" and strategy not in set(SyncStrategy):

@@ -24,9 +24,10 @@ _CDN_PAGE: Final = (
 
 
 def _default_apply_write(status: int) -> bool:
-    # Paddle says 429/500/503 mean "not processed"; a gateway error leaves the outcome unknown,
-    # so the fake takes the worst case for the client: the write happened.
-    return status in (502, 504) or 520 <= status <= 524
+    # Paddle says 429/500/503 mean "not processed", and Cloudflare's 521-523 say it never
+    # reached the origin; any other gateway error (502, 504, 520, 524) leaves the outcome
+    # unknown, so the fake takes the worst case for the client there: the write happened.
+    return status in (502, 504, 520, 524)
 
 
 def _format_retry_after(value: float | str | None) -> str | None:
@@ -162,8 +163,8 @@ class Faults:
             body: A raw body to send instead of Paddle's error envelope (an HTML page, say).
             content_type: The body's Content-Type; defaults to text/plain.
             apply_write: Whether a POST, PATCH or DELETE is applied before the error. Defaults
-                to False for 429, 500 and 503 ("not processed") and True for 502, 504 and
-                520-524.
+                to False for 429, 500, 503 ("not processed") and 521-523 (the origin was never
+                reached), and True for 502, 504, 520 and 524.
             method: Only fail requests with this HTTP method.
         """
         _check_count(n)

@@ -30,7 +30,22 @@ from ..errors import (
     WebhookPayloadError,
     WebhookVerificationError,
 )
-from ._events import CUSTOMER_EVENT_TYPES, CustomerEvent, Event, is_newer, parse_event
+from ._events import (
+    ADDRESS_EVENT_TYPES,
+    BUSINESS_EVENT_TYPES,
+    CUSTOMER_EVENT_TYPES,
+    ENTITY_EVENTS,
+    PAYMENT_METHOD_EVENT_TYPES,
+    AddressEvent,
+    BusinessEvent,
+    CustomerEvent,
+    EntityEvent,
+    Event,
+    EventShape,
+    PaymentMethodEvent,
+    is_newer,
+    parse_event,
+)
 from ._signature import (
     DEFAULT_TOLERANCE,
     SIGNATURE_HEADER,
@@ -42,13 +57,22 @@ from ._signature import (
 from ._verifier import WebhookVerifier
 
 __all__ = [
+    "ADDRESS_EVENT_TYPES",
+    "BUSINESS_EVENT_TYPES",
     "CUSTOMER_EVENT_TYPES",
     "DEFAULT_TOLERANCE",
+    "ENTITY_EVENTS",
+    "PAYMENT_METHOD_EVENT_TYPES",
     "SIGNATURE_HEADER",
+    "AddressEvent",
+    "BusinessEvent",
     "CustomerEvent",
+    "EntityEvent",
     "Event",
+    "EventShape",
     "MalformedSignatureError",
     "MissingSignatureError",
+    "PaymentMethodEvent",
     "SignatureHeader",
     "SignatureMismatchError",
     "TimestampOutOfToleranceError",

@@ -74,7 +74,7 @@ class WebhookVerifier:
             signature_header: The ``Paddle-Signature`` header's value, or None if absent.
 
         Returns:
-            A `CustomerEvent` for customer events, else an `Event`.
+            The event's `EntityEvent` (`CustomerEvent` for ``customer.*``), else an `Event`.
 
         Raises:
             WebhookVerificationError: The request is not provably from Paddle (answer 401).

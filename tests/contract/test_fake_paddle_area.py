@@ -1,8 +1,8 @@
 """FakePaddle's customer-area answers through ``prism proxy --errors``, sent with plain aiohttp.
 
-The SDK has no operations for addresses, businesses, payment methods, auth tokens and portal
-sessions yet, so these requests are written by hand: they pass the spec, and Prism checks that
-every answer FakePaddle gives (successes and errors alike) does too.
+These requests are written by hand, without the SDK, so that they check FakePaddle on its own:
+they pass the spec, and Prism checks that every answer FakePaddle gives (successes and errors
+alike) does too. The SDK's operations are checked in the other contract modules.
 """
 
 from __future__ import annotations
