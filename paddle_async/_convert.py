@@ -23,10 +23,11 @@ from typing import Any, Final, TypeVar
 import attrs
 import cattrs
 
-from ._structuring import Checker, Generator, StructureError, parse_datetime
+from ._structuring import NULL_IS_DEFAULT, Checker, Generator, StructureError, parse_datetime
 from ._types import UNSET
 
 __all__ = [
+    "NULL_IS_DEFAULT",
     "LOCAL",
     "NULLABLE",
     "StructureError",

@@ -7,7 +7,8 @@ unknown one stays a string), free-form objects (``dict[str, Any]``, nested at mo
 `_json.MAX_DEPTH` levels), nested models, lists and tuples, each optionally ``| None``; other
 types go to a fallback (the cattrs converter). The rules are the same for every model: unknown
 keys are ignored, a missing key takes the field's default, and a missing required key or a
-value of the wrong type raises `StructureError` naming ``Model.field``.
+value of the wrong type raises `StructureError` naming ``Model.field``. A field whose metadata
+sets `NULL_IS_DEFAULT` also takes its default for ``null`` (a list Paddle may send as null).
 
 When the class has no validators, converters, ``__attrs_pre_init__``/``__attrs_post_init__``
 or hash cache (checked when the function is generated), the function fills the object's slots
@@ -29,7 +30,10 @@ import attrs
 
 from ._json import TOO_DEEP, nested_too_deeply
 
-__all__ = ["Checker", "Generator", "StructureError", "parse_datetime"]
+__all__ = ["NULL_IS_DEFAULT", "Checker", "Generator", "StructureError", "parse_datetime"]
+
+NULL_IS_DEFAULT: Final = "paddle_async.null_is_default"
+"""attrs metadata key: a model field that takes its default for ``null`` as for a missing key."""
 
 T = TypeVar("T")
 
@@ -357,9 +361,12 @@ class Generator:
             if optional:
                 lines = [f"if {v} is not None:", *("    " + line for line in lines)]
             default = field.default
+            null_is_default = bool(field.metadata.get(NULL_IS_DEFAULT))
             if default is attrs.NOTHING:
                 pass
-            elif (default is None and optional) or _passes_as_is(kind, default):
+            elif not null_is_default and (
+                (default is None and optional) or _passes_as_is(kind, default)
+            ):
                 namespace[f"_default{n}"] = default
                 head += [f"    {v} = get({field.name!r}, _default{n})"]
             else:
@@ -372,7 +379,10 @@ class Generator:
                     namespace[f"_default{n}"] = default
                     value = f"_default{n}"
                 head += [f"    {v} = get({field.name!r}, _MISSING)"]
-                lines = [f"if {v} is _MISSING:", f"    {v} = {value}", "else:"] + [
+                absent = (
+                    f"{v} is _MISSING or {v} is None" if null_is_default else f"{v} is _MISSING"
+                )
+                lines = [f"if {absent}:", f"    {v} = {value}", "else:"] + [
                     "    " + line for line in lines
                 ]
             body += ["    " + line for line in lines]

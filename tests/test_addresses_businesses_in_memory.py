@@ -416,6 +416,19 @@ def test_models_fill_missing_optional_fields_with_defaults() -> None:
     assert 4 * 3600 == (business.created_at - business.updated_at).total_seconds() * 2
 
 
+def test_business_contacts_sent_as_null_read_as_none_given() -> None:
+    """Paddle's spec never sends null contacts, but an update may clear them with null: a
+    response holding null reads as no contacts, not as a broken response. A wrong type still
+    raises."""
+    from paddle_async._convert import StructureError, structurer
+
+    times = {"created_at": "2024-04-12T06:42:58Z", "updated_at": "2024-04-12T06:42:58Z"}
+    entity = {"id": BUSINESS_ID, "customer_id": CUSTOMER_ID, "name": "B", **times}
+    assert () == structurer(Business)({**entity, "contacts": None}).contacts
+    with pytest.raises(StructureError, match=r"Business\.contacts"):
+        structurer(Business)({**entity, "contacts": "none"})
+
+
 def test_custom_data_keeps_an_empty_object_apart_from_null() -> None:
     """{} and null custom_data stay different."""
     from paddle_async._convert import structurer

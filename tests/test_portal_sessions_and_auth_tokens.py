@@ -142,6 +142,15 @@ async def test_the_namespaces_only_bind_the_sender() -> None:
     assert [2, 3] == sender.timeouts
 
 
+async def test_create_auth_token_is_the_python_sdk_name_for_the_same_call() -> None:
+    """Code moving from Paddle's Python SDK keeps its method name: create_auth_token."""
+    sender = MemorySender(envelope(token_json()))
+    token = await Customers(sender).create_auth_token(CUSTOMER_ID)
+    assert TOKEN == token.customer_auth_token
+    assert Customers.create_auth_token is Customers.generate_auth_token
+    assert ["/customers/" + CUSTOMER_ID + "/auth-token"] == [r.path for r in sender.sent]
+
+
 # Validation
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from .._convert import register_model
+from .._convert import NULL_IS_DEFAULT, register_model
 from ..customers._models import ImportMeta
 
 __all__ = ["Business", "BusinessContact", "BusinessStatus"]
@@ -44,7 +44,8 @@ class Business:
         name: The business's name.
         company_number: The company number, or None.
         tax_identifier: The tax or VAT number, or None.
-        contacts: Up to 100 contacts, as a tuple (empty when there are none).
+        contacts: Up to 100 contacts, as a tuple (empty when there are none, or when Paddle
+            sends null).
         custom_data: Your own key-value data, or None. ``{}`` and None are kept apart.
         status: `BusinessStatus` (``active`` or ``archived``), or a newer value as a string.
         created_at: When the business was created (aware, UTC).
@@ -57,7 +58,9 @@ class Business:
     name: str
     company_number: str | None = None
     tax_identifier: str | None = None
-    contacts: tuple[BusinessContact, ...] = ()
+    contacts: tuple[BusinessContact, ...] = attrs.field(
+        default=(), metadata={NULL_IS_DEFAULT: True}
+    )
     custom_data: dict[str, Any] | None = None
     status: BusinessStatus | str = BusinessStatus.ACTIVE
     created_at: datetime

@@ -78,6 +78,9 @@ class Customers:
         """Generate a customer auth token for Paddle.js; see `generate_customer_auth_token`."""
         return await generate_customer_auth_token(self._sender, customer_id, timeout=timeout)
 
+    create_auth_token = generate_auth_token
+    """The same as `generate_auth_token`, under the name Paddle's Python SDK gives it."""
+
     def sync(
         self,
         records: Iterable[Any] | AsyncIterable[Any],
