@@ -74,6 +74,9 @@ class RedisServer:
         self.directory = directory
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
+        # Monotonic times: just before the process was spawned (it cannot have started
+        # earlier), and when it first answered.
+        self.spawned_at = 0.0
         self.started_at = 0.0
 
     @property
@@ -83,6 +86,7 @@ class RedisServer:
     def start(self) -> None:
         command = [self.executable, "--port", str(self.port), "--bind", "127.0.0.1"]
         command += ["--save", "", "--appendonly", "no", "--dir", str(self.directory)]
+        self.spawned_at = time.monotonic()
         self.process = subprocess.Popen(
             command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
@@ -669,12 +673,15 @@ async def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
 async def test_four_processes_share_one_budget(
     redis_server: RedisServer, key: str, fake: FakePaddle, workers: Workers
 ) -> None:
-    """4 processes x 32 concurrent requests: no 429, and at least 80% of the rate the budget
-    (with its margin) allows."""
+    """4 processes x 32 concurrent requests: no 429, and at least 95% of the rate the budget
+    (with its margin) allows once the first window is used."""
     limit, window = 40, 2.0
     # A send arrives at the server some time after the limiter allowed it; with Paddle's 60 s
-    # window the default 2% margin (1.2 s) absorbs that. On a loaded machine a burst of 40
-    # from 4 processes arrives spread over ~0.3 s: the scaled window keeps an absolute 0.5 s.
+    # window the default 2% margin (1.2 s) absorbs that. Scaled down to 2 s, 2% would leave
+    # 40 ms, but on a loaded 2-core machine a request takes up to ~220 ms from the limiter to
+    # FakePaddle (the first window's most: its connections are new), and a few of those late
+    # arrivals next to prompt ones of the next window make 41+ in 2 s. The scaled window keeps
+    # an absolute 0.5 s instead.
     margin = 0.25
     configs = limited_worker_configs(
         fake,
@@ -690,8 +697,10 @@ async def test_four_processes_share_one_budget(
     await workers.start(configs)
     results = await workers.finish()
     arrivals = sorted(r.received_at for r in fake.requests)
-    elapsed = arrivals[-1] - arrivals[0]
-    # The first window's burst is free; what follows shows the sustained rate.
+    # The first window's burst is free; what follows shows the sustained rate. Each later send
+    # is planned one window after the send `limit` places before it, so the rate is counted
+    # from the last arrival of that burst (which reaches FakePaddle spread over up to ~0.3 s).
+    elapsed = arrivals[-1] - arrivals[limit - 1]
     achieved = (len(arrivals) - limit) / elapsed
     allowed = limit / (window * (1 + margin))
     print(
@@ -704,9 +713,9 @@ async def test_four_processes_share_one_budget(
     assert 0 == fake.rate_limited
     assert 160 == len(arrivals)
     assert max_in_any_window(arrivals, window) <= limit
-    # A request that goes late (a busy machine) moves the window behind it by as much: a few
-    # percent per window here. A budget wasted by design (say, a double wait) shows as 50%.
-    assert achieved / allowed >= 0.8
+    # A request confirmed late (a busy machine) moves the window behind it by as much: tens of
+    # ms per window here. A budget wasted by design (say, a double wait) shows as 50%.
+    assert achieved / allowed >= 0.95
 
 
 async def test_a_429_in_one_process_pauses_the_others(
@@ -790,7 +799,10 @@ async def test_redis_stopped_mid_run(
         4,
         limit=limit,
         window=window,
-        margin=0.2,  # 200 ms for the way from a worker to FakePaddle on a loaded machine
+        # 200 ms for the way from a worker to FakePaddle on a loaded machine: with "local",
+        # the four processes' windows start together after the outage's first window, so
+        # their sends bunch as shared ones do (a 2% margin, 20 ms, failed 2 of 7 runs).
+        margin=0.2,
         concurrency=8,
         count=15,
         **QUICK_RECOVERY,
@@ -1046,6 +1058,16 @@ async def test_pacing_logs_one_line_per_window(
 # A Redis that lost the window log (restart, flush, failover).
 
 
+def window_with_margin(budget: RateLimit) -> float:
+    """Return the seconds between a send and the one ``requests`` sends later."""
+    return budget.per * (1 + budget.margin)
+
+
+def seconds_until_fraction(fraction: float) -> float:
+    """Return the seconds until the wall clock next reaches ``fraction`` of a second."""
+    return (fraction - time.time()) % 1.0
+
+
 async def held_for(limiter: RedisRateLimiter) -> float:
     """Return how long one acquire waited."""
     started = time.monotonic()
@@ -1075,8 +1097,41 @@ async def test_a_first_use_on_a_fresh_redis_waits_one_window(
     budget = RateLimit(requests=5, per=2.0)
     async with RedisRateLimiter(own_redis.url, limit=budget, key=key) as limiter:
         waited = await held_for(limiter)
-    assert 1.0 <= waited <= 2.2
+    went = time.monotonic()
+    assert went >= own_redis.spawned_at + window_with_margin(budget)
+    assert waited <= 2.2
     assert "no record of this budget" in messages(caplog)
+
+
+async def test_a_first_use_just_after_a_whole_second_still_waits_one_window(
+    tmp_path: Path, key: str
+) -> None:
+    """Redis counts its uptime in whole seconds of the wall clock: started at x.5 s, it says
+    1 s at (x+1).0, after half a second. A first use then still waits until the server has
+    run for one window, not one second less (which let a second budget out 1.3 s after a
+    restart instead of 2.2 s)."""
+    budget = RateLimit(requests=5, per=2.0)
+    server = RedisServer(redis_server_executable(), tmp_path)
+    await asyncio.sleep(seconds_until_fraction(0.5))
+    server.start()
+    try:
+        client = aioredis.Redis.from_url(server.url)
+        try:
+            # Just after the next whole second: Redis's count of seconds went up by one.
+            await asyncio.sleep(seconds_until_fraction(0.02))
+            uptime = (await client.info("server"))["uptime_in_seconds"]
+        finally:
+            await client.aclose()
+        async with RedisRateLimiter(server.url, limit=budget, key=key) as limiter:
+            await limiter.acquire(asyncio.sleep)
+        went = time.monotonic()
+    finally:
+        server.stop()
+    print(
+        f"\nRedis said {uptime} s of uptime; the first use went "
+        f"{went - server.spawned_at:.2f} s after the server was spawned"
+    )
+    assert went >= server.spawned_at + window_with_margin(budget)
 
 
 async def test_a_restart_that_loses_the_log_holds_every_limiter(
@@ -1104,8 +1159,10 @@ async def test_a_restart_that_loses_the_log_holds_every_limiter(
             await send("newcomer", newcomer)
             await old_one
     print(f"\nafter a restart, seconds from the restart to each send: {went}")
-    assert 1.9 <= went["before"] < 2.04 + 1.0
-    assert 1.9 <= went["newcomer"] < 2.04 + 1.0
+    # Not before the new server has run for one window: it was spawned before `restarted`.
+    earliest = own_redis.spawned_at + window_with_margin(budget) - restarted
+    assert earliest <= went["before"] < 2.04 + 1.0
+    assert earliest <= went["newcomer"] < 2.04 + 1.0
     assert "lost the window log" in messages(caplog)
 
 

@@ -722,6 +722,28 @@ async def test_sender_waits_for_deliveries_under_way_before_closing(handler_url:
     assert 200 == (await task).status
 
 
+async def test_sender_and_fake_close_like_every_closable_of_the_package(
+    handler_url: str,
+) -> None:
+    """`async with` opens a sender once (a second enter is refused); `aclose()` closes it as
+    leaving does, and FakePaddle's `aclose()` is its `close()`: both can then open again."""
+    sender = WebhookSender(handler_url, SECRET)
+    async with sender:
+        with pytest.raises(RuntimeError, match="already open"):
+            await sender.__aenter__()
+    async with sender:  # closed, so it opens again
+        delivery = await sender.deliver("customer.created", fixture("customer.created"))
+    assert 200 == delivery.status
+    await sender.__aenter__()
+    await sender.aclose()
+    await sender.aclose()  # closing twice is harmless
+    fake = FakePaddle()
+    await fake.start()
+    await fake.aclose()
+    await fake.start()  # stopped, so it starts again
+    await fake.aclose()
+
+
 async def post(url: str, body: bytes, header: str | None) -> int:
     headers = {} if header is None else {"Paddle-Signature": header}
     async with (

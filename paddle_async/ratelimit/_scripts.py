@@ -30,6 +30,11 @@ has passed since then (the pause key holds that time):
 - otherwise (a failover, a flush, an eviction), when the marker names another server or this
   process had seen a marker before: one window from now.
 
+Redis reports its uptime in whole seconds, the difference of two wall-clock times cut to the
+second: half a second after a start it may say 1 s. The script takes the latest start that
+count allows, so a hold never ends before the server has run for one window (it may last up to
+a second longer).
+
 Redis cannot tell a log lost in a restart from one never written, so the first use of a budget
 on a Redis that started less than one window ago waits too. A flush or eviction of the marker
 is detected by processes that had seen it; a process started just after such a flush that

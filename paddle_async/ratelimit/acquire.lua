@@ -39,17 +39,24 @@ local function expire_after_newest()
 end
 
 -- A log this server process has not kept since it started may miss sends of the last window.
-local run_id, uptime = 'unknown', 0
+-- `started` is the latest time at which this server can have started. Redis counts its uptime
+-- as the difference of two wall-clock times cut to whole seconds (now and its start), which
+-- can say 1 s a moment after it started: the start lies before the second after the one
+-- that count points to, and before now. (Without INFO: now.)
+local run_id, started = 'unknown', now
 local info = redis.pcall('INFO', 'server')
 if type(info) == 'string' then
   run_id = string.match(info, 'run_id:(%w+)') or run_id
-  uptime = (tonumber(string.match(info, 'uptime_in_seconds:(%d+)')) or 0) * 1000000
+  local seconds = tonumber(string.match(info, 'uptime_in_seconds:(%d+)'))
+  if seconds then
+    started = math.min(now, (tonumber(t[1]) - seconds + 1) * 1000000)
+  end
 end
 local marker = redis.call('GET', marker_key)
 local lost, hold = 0, 0
 if marker ~= run_id then
-  if uptime < spacing then
-    hold = now - uptime + spacing  -- what the lost log held was sent before this server started
+  if now - started < spacing then
+    hold = started + spacing  -- what the lost log held was sent before this server started
   elseif marker or seen ~= '' then
     hold = now + spacing  -- another server kept it (a failover), or it was flushed or evicted
   end  -- else: the first use of this budget on a server that has run for over a window

@@ -57,10 +57,10 @@ import itertools
 import logging
 import time
 import uuid
-from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Final
 
 from .. import errors
+from .._types import AsyncContextMixin
 from ..errors import RateLimiterUnavailableError
 from ._base import (
     DEFAULT_MAX_PAUSE,
@@ -122,7 +122,7 @@ def _connect(url: str, *, timeout: float, max_connections: int) -> aioredis.Redi
         raise errors.ConfigurationError(f"the Redis URL is not usable: {reason}") from None
 
 
-class RedisRateLimiter:
+class RedisRateLimiter(AsyncContextMixin):
     """A `RateLimiter` whose budget every process using the same Redis key shares.
 
     Use it as ``async with RedisRateLimiter(url) as limiter:`` and pass it to each client as
@@ -252,17 +252,6 @@ class RedisRateLimiter:
     def redis_available(self) -> bool:
         """Whether Redis is in use: False from a failed call until a later one succeeds."""
         return not self._outage.down
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     async def aclose(self) -> None:
         """Close the Redis connections if the limiter opened them; a caller's client stays open.

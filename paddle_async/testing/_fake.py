@@ -9,12 +9,12 @@ import json
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Final
 
 import attrs
 from aiohttp import web
 
+from .._types import AsyncContextMixin
 from ._data import StoreMethods
 from ._entities import Entity
 from ._faults import Fault, Faults
@@ -129,7 +129,7 @@ def _auth_problem(header: str | None, api_key: str) -> Problem | None:
     return None
 
 
-class FakePaddle(StoreMethods):
+class FakePaddle(StoreMethods, AsyncContextMixin):
     """Serve Paddle's customer area from memory, for tests and demos.
 
     Use it as `async with FakePaddle() as fake:` and point a client at `fake.base_url`
@@ -180,18 +180,6 @@ class FakePaddle(StoreMethods):
 
     # Lifetime
 
-    async def __aenter__(self) -> Self:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
-
     async def start(self) -> None:
         """Start listening; `base_url` is set once this returns."""
         if self._runner is not None:
@@ -224,6 +212,11 @@ class FakePaddle(StoreMethods):
         errors, self._callback_errors = self._callback_errors, []
         if errors:
             raise ExceptionGroup("FakePaddle subscriber callbacks failed", errors)
+
+    aclose = close  # what leaving `async with` calls
+
+    async def _open(self) -> None:
+        await self.start()
 
     @property
     def base_url(self) -> str:

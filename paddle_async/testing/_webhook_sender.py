@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Sequence
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import aiohttp
 import attrs
 
+from .._types import AsyncContextMixin
 from ..webhooks import SIGNATURE_HEADER
 from ..webhooks._signature import normalize_secrets
 from ._fake import FakePaddle
@@ -42,7 +42,7 @@ class Delivery:
     error: str | None = None
 
 
-class WebhookSender:
+class WebhookSender(AsyncContextMixin):
     """POST signed customer notifications to a URL, as Paddle's notification service does.
 
     async with FakePaddle() as fake, WebhookSender(url, secret) as sender:
@@ -74,18 +74,13 @@ class WebhookSender:
     def __repr__(self) -> str:
         return f"WebhookSender(url={self.url!r}, deliveries={len(self._deliveries)})"
 
-    async def __aenter__(self) -> Self:
+    async def _open(self) -> None:
         if self._session is not None:
             raise RuntimeError("WebhookSender is already open")
         self._session = aiohttp.ClientSession(timeout=self._timeout)
-        return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def aclose(self) -> None:
+        """Wait for the deliveries under way, then close the HTTP session."""
         # Let deliveries already under way finish before their session goes.
         async with self._changed:
             await self._changed.wait_for(lambda: self._in_flight == 0)
