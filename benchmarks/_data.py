@@ -1,7 +1,8 @@
-"""The benchmark universe: deterministic customer ids, e-mails and wire bytes.
+"""The benchmark universe: deterministic customer and address ids, e-mails and wire bytes.
 
 Customer ``i`` (0-based) has an id that encodes ``i``, so the server finds it without an index
-and every client can name the customers it gets without asking the server first.
+and every client can name the customers it gets without asking the server first. Customer ``i``
+has one address, ``i`` too, whose id encodes the same number.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ import re
 
 __all__ = [
     "API_KEY",
+    "address_bytes",
+    "address_id",
+    "address_index",
     "customer_bytes",
     "customer_id",
     "customer_index",
@@ -21,6 +25,7 @@ API_KEY = "pdl_sdbx_apikey_01fakefakefakefakefakefake_FakeKeyForTestsOnly000_xyz
 """Not a real key: the benchmark servers accept it, and nothing else ever sees it."""
 
 _ID_PREFIX = "ctm_01hbench"  # 4 + 8 characters; 18 digits follow, 26 after "ctm_" in all
+_ADDRESS_PREFIX = "add_01hbench"  # the same form for addresses
 _DIGITS = 18
 
 
@@ -34,6 +39,21 @@ def customer_index(customer_id_: str) -> int | None:
     if len(customer_id_) != len(_ID_PREFIX) + _DIGITS or not customer_id_.startswith(_ID_PREFIX):
         return None
     tail = customer_id_[len(_ID_PREFIX) :]
+    return int(tail) if tail.isdigit() else None
+
+
+def address_id(index: int) -> str:
+    """Return the id of address ``index`` (customer ``index``'s only address)."""
+    return f"{_ADDRESS_PREFIX}{index:0{_DIGITS}d}"
+
+
+def address_index(address_id_: str) -> int | None:
+    """Return the index encoded in a benchmark address id, or None for any other string."""
+    if len(address_id_) != len(_ADDRESS_PREFIX) + _DIGITS:
+        return None
+    if not address_id_.startswith(_ADDRESS_PREFIX):
+        return None
+    tail = address_id_[len(_ADDRESS_PREFIX) :]
     return int(tail) if tail.isdigit() else None
 
 
@@ -71,3 +91,46 @@ def customer_wire(index: int) -> dict[str, object]:
 def customer_bytes(index: int) -> bytes:
     """Return customer ``index`` as compact JSON bytes."""
     return json.dumps(customer_wire(index), separators=(",", ":")).encode()
+
+
+_CITIES = (
+    ("New York", "NY", "US", "10021"),
+    ("London", None, "GB", "EC1A 1BB"),
+    ("Berlin", None, "DE", "10115"),
+    ("Toronto", "ON", "CA", "M5H 2N2"),
+)
+
+
+def address_wire(index: int) -> dict[str, object]:
+    """Return address ``index`` as Paddle sends it: every field of Paddle's address entity.
+
+    Like Paddle's own example, most optional fields are filled and ``second_line``,
+    ``custom_data`` and ``import_meta`` are null; every fourth address has a second line and
+    ``custom_data``, and some countries have no region.
+    """
+    city, region, country, postal_code = _CITIES[index % len(_CITIES)]
+    stamp = f"2024-04-{1 + (index // 86_400) % 28:02d}T{(index // 3600) % 24:02d}:" + (
+        f"{(index // 60) % 60:02d}:{index % 60:02d}.{index % 1000:03d}Z"
+    )
+    fourth = index % 4 == 0
+    return {
+        "id": address_id(index),
+        "status": "active",
+        "customer_id": customer_id(index),
+        "description": "Head Office",
+        "first_line": f"{4000 + index % 1000} Jefferson Plaza, 41st Floor",
+        "second_line": "Suite 100" if fourth else None,
+        "city": city,
+        "postal_code": postal_code,
+        "region": region,
+        "country_code": country,
+        "custom_data": {"erp_ref": f"A-{index}"} if fourth else None,
+        "created_at": stamp,
+        "updated_at": stamp,
+        "import_meta": None,
+    }
+
+
+def address_bytes(index: int) -> bytes:
+    """Return address ``index`` as compact JSON bytes."""
+    return json.dumps(address_wire(index), separators=(",", ":")).encode()

@@ -1,19 +1,28 @@
 """The clients under test, each doing the same HTTP calls its own way.
 
-Every async client offers ``create(i)``, ``get(customer_id)`` and ``walk(per_page, limit)``;
-the official SDK's client offers the same as plain functions (it is synchronous). A client's
-comparison library is imported only when that client is built, so a missing optional package
-skips one client, not the whole harness.
+Every async client offers ``create(i)``, ``get(customer_id)``,
+``get_address(customer_id, address_id)`` and ``walk(per_page, limit)``; the official SDK's
+client offers the same as plain functions (it is synchronous). A client's comparison library is
+imported only when that client is built, so a missing optional package skips one client, not the
+whole harness. A client that cannot do a workload says why (``unsupported``), and the worker
+reports that instead of measuring something else.
+
+``raw_aiohttp``, the anchor every ratio is taken against, decodes JSON with the decoder
+paddle_async picks by the same rule (orjson when it can be imported, else the standard
+library) and encodes with the standard library, as paddle_async does: the ratios measure the
+SDK's own work, not a JSON library. The worker can hide orjson from both (``decoder:
+stdlib``) to measure the other configuration.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any, Protocol, Self
+from typing import Any, Protocol, Self, cast
 
 from benchmarks._data import API_KEY, new_email
 
@@ -24,6 +33,7 @@ __all__ = [
     "AsyncClient",
     "SyncClient",
     "available",
+    "decoder_of",
     "make_async_client",
     "make_sync_client",
 ]
@@ -35,6 +45,22 @@ _HEADERS = {
 }
 _JSON_BODY = {"Content-Type": "application/json"}
 _MAX_CONNECTIONS = 64
+
+
+def _anchor_decoder() -> tuple[str, Callable[[bytes], Any]]:
+    """Return the JSON decoder paddle_async would use here, by its rule: orjson if importable."""
+    try:
+        import orjson
+    except ImportError:
+        return "json", json.loads
+    return "orjson", orjson.loads
+
+
+def _sdk_decoder() -> str:
+    """Name the module whose ``loads`` paddle_async decodes responses with."""
+    from paddle_async import _json
+
+    return _json._decode.__module__ or "?"
 
 
 class AsyncClient(Protocol):
@@ -55,6 +81,9 @@ class AsyncClient(Protocol):
     async def get(self, customer_id: str) -> Any:
         """Get one customer."""
 
+    async def get_address(self, customer_id: str, address_id: str) -> Any:
+        """Get one address of a customer."""
+
     async def walk(self, per_page: int, limit: int) -> tuple[int, int]:
         """List customers oldest first until ``limit``; return (customers, pages)."""
 
@@ -67,6 +96,9 @@ class SyncClient(Protocol):
 
     def get(self, customer_id: str) -> Any:
         """Get one customer."""
+
+    def get_address(self, customer_id: str, address_id: str) -> Any:
+        """Get one address of a customer."""
 
     def walk(self, per_page: int, limit: int) -> tuple[int, int]:
         """List customers oldest first until ``limit``; return (customers, pages)."""
@@ -106,6 +138,16 @@ class PaddleAsync:
         self._paddle = Paddle(
             API_KEY, base_url=base_url, rate_limit=None, max_connections=_MAX_CONNECTIONS
         )
+        self._get_address = _sdk_get_address(self._paddle)
+
+    def unsupported(self, kind: str) -> str | None:
+        """Say why this copy of the SDK cannot run ``kind``, or None when it can."""
+        if kind == "get_address" and self._get_address is None:
+            return (
+                "this paddle_async has no addresses.get / paddle_async.addresses.get_address "
+                "yet; the workload is ready and runs once it exists (no stand-in is measured)"
+            )
+        return None
 
     async def __aenter__(self) -> Self:
         await self._paddle.__aenter__()
@@ -126,6 +168,10 @@ class PaddleAsync:
     async def get(self, customer_id: str) -> Any:
         return await self._paddle.customers.get(customer_id)
 
+    async def get_address(self, customer_id: str, address_id: str) -> Any:
+        assert self._get_address is not None, "see unsupported()"
+        return await self._get_address(customer_id, address_id)
+
     async def walk(self, per_page: int, limit: int) -> tuple[int, int]:
         count = 0
         request = self._list_request(per_page=per_page, order_by="id[ASC]")
@@ -137,24 +183,37 @@ class PaddleAsync:
         return count, _pages(count, per_page)
 
 
+def _sdk_get_address(paddle: Any) -> Callable[[str, str], Awaitable[Any]] | None:
+    """Return how users get an address with this copy of the SDK, or None when it cannot.
+
+    The namespace (``paddle.addresses.get``) when the client has one, else the module-level
+    ``paddle_async.addresses.get_address(paddle, ...)``.
+    """
+    namespace = getattr(paddle, "addresses", None)
+    getter = getattr(namespace, "get", None)
+    if callable(getter):
+        return cast("Callable[[str, str], Awaitable[Any]]", getter)
+    try:
+        from paddle_async.addresses import get_address  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return None
+    return functools.partial(get_address, paddle)
+
+
 class RawAiohttp:
     """aiohttp with no SDK: the same calls, the body decoded to dicts, no models.
 
-    This is the floor for any aiohttp-based SDK. ``loads``/``dumps`` are the stdlib's by
-    default (what paddle_async uses) or orjson's.
+    This is the floor for any aiohttp-based SDK, and the anchor of every ratio: it decodes
+    with the decoder paddle_async uses in the same environment (orjson when importable, else
+    ``json.loads``) and encodes request bodies with ``json.dumps``, as paddle_async does.
     """
 
-    def __init__(self, base_url: str, *, use_orjson: bool = False) -> None:
+    def __init__(self, base_url: str) -> None:
         self._base_url = base_url
-        self._loads: Callable[[bytes], Any]
-        self._dumps: Callable[[Any], bytes]
-        if use_orjson:
-            import orjson
-
-            self._loads, self._dumps = orjson.loads, orjson.dumps
-        else:
-            self._loads = json.loads
-            self._dumps = lambda value: json.dumps(value, separators=(",", ":")).encode()
+        _, self._loads = _anchor_decoder()
+        self._dumps: Callable[[Any], bytes] = lambda value: json.dumps(
+            value, separators=(",", ":"), ensure_ascii=False
+        ).encode()
         self._session: Any = None
 
     async def __aenter__(self) -> Self:
@@ -185,6 +244,14 @@ class RawAiohttp:
 
     async def get(self, customer_id: str) -> Any:
         async with self._session.get(f"{self._base_url}/customers/{customer_id}") as response:
+            payload = await response.read()
+            if response.status != 200:
+                raise RuntimeError(f"HTTP {response.status}")
+        return self._loads(payload)["data"]
+
+    async def get_address(self, customer_id: str, address_id: str) -> Any:
+        url = f"{self._base_url}/customers/{customer_id}/addresses/{address_id}"
+        async with self._session.get(url) as response:
             payload = await response.read()
             if response.status != 200:
                 raise RuntimeError(f"HTTP {response.status}")
@@ -238,6 +305,12 @@ class Httpx:
 
     async def get(self, customer_id: str) -> Any:
         response = await self._client.get(f"/customers/{customer_id}")
+        if response.status_code != 200:
+            raise RuntimeError(f"HTTP {response.status_code}")
+        return json.loads(response.content)["data"]
+
+    async def get_address(self, customer_id: str, address_id: str) -> Any:
+        response = await self._client.get(f"/customers/{customer_id}/addresses/{address_id}")
         if response.status_code != 200:
             raise RuntimeError(f"HTTP {response.status_code}")
         return json.loads(response.content)["data"]
@@ -304,6 +377,9 @@ class OfficialSdk:
     def get(self, customer_id: str) -> Any:
         return self._client().customers.get(customer_id)
 
+    def get_address(self, customer_id: str, address_id: str) -> Any:
+        return self._client().addresses.get(customer_id, address_id)
+
     def walk(self, per_page: int, limit: int) -> tuple[int, int]:
         count = 0
         for _customer in self._client().customers.list(self._list_request(per_page)):
@@ -320,7 +396,6 @@ class OfficialSdk:
 ASYNC_CLIENTS: dict[str, tuple[str | None, Callable[[str], AsyncClient]]] = {
     "paddle_async": (None, PaddleAsync),
     "raw_aiohttp": (None, RawAiohttp),
-    "raw_orjson": ("orjson", lambda base_url: RawAiohttp(base_url, use_orjson=True)),
     "httpx": ("httpx", Httpx),
 }
 """name -> (the optional module it needs, factory)."""
@@ -349,3 +424,12 @@ def make_sync_client(name: str, base_url: str) -> tuple[SyncClient, int]:
     """Build the synchronous client called ``name``; return it with its thread count."""
     _, factory, threads = SYNC_CLIENTS[name]
     return factory(base_url), threads
+
+
+def decoder_of(name: str) -> str:
+    """Name the JSON decoder client ``name`` uses in this process: ``orjson`` or ``json``."""
+    if name == "paddle_async":
+        return _sdk_decoder()
+    if name == "raw_aiohttp":
+        return _anchor_decoder()[0]
+    return "json"  # httpx here, and requests' Response.json() in the official SDK

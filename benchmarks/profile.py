@@ -2,7 +2,8 @@
 
 Starts the lean server on one core, runs the workload in this process on the other under
 pyinstrument (``pip install pyinstrument``) and prints the call tree, or with ``--cprofile``
-under the stdlib's cProfile (sorted by own time).
+under the stdlib's cProfile (sorted by own time). ``--decoder stdlib`` hides orjson first, as
+``python -m benchmarks --decoder stdlib`` does.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pstats
 import sys
 
 from benchmarks.run import _cores, _server, plan
-from benchmarks.worker import Spec, _run_async, _run_sync
+from benchmarks.worker import DECODERS, Spec, _run_async, _run_sync, hide_orjson
 
 __all__ = ["main"]
 
@@ -28,7 +29,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--client", default="paddle_async")
     parser.add_argument("--n", type=int, default=None, help="operations (default: the workload's)")
     parser.add_argument("--cprofile", action="store_true", help="cProfile instead of pyinstrument")
+    parser.add_argument("--decoder", choices=DECODERS, default="auto")
     args = parser.parse_args(argv)
+    if args.decoder == "stdlib":
+        hide_orjson()
     workload = workloads[args.workload]
     server_cpu, client_cpu = _cores()
     n = args.n or workload.n
@@ -47,6 +51,7 @@ def main(argv: list[str] | None = None) -> None:
             universe=universe,
             warmup=workload.warmup,
             tag="profile",
+            decoder=args.decoder,
         )
         from benchmarks.clients import ASYNC_CLIENTS
 

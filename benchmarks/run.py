@@ -3,9 +3,11 @@
 The harness starts a lean fake Paddle server (`benchmarks.server`) on 127.0.0.1, pinned to one
 core, and runs each client on each workload in a fresh process pinned to the other core,
 interleaved (A B C, A B C, ...) over several rounds. It prints, per workload, the median and
-min-max of requests/s, client CPU per operation and peak RSS, the ratios against raw aiohttp,
-and what the server itself spent, then checks the targets. `FakePaddle` serves the workloads
-that need Paddle's real behaviour (the rate limiter, the bulk sync).
+min-max of requests/s, client CPU per operation and peak RSS, the ratios against raw aiohttp
+decoding with the same JSON decoder as paddle_async (orjson when installed; ``--decoder stdlib``
+hides orjson from both), and what the server itself spent, then checks the targets.
+`FakePaddle` serves the workloads that need Paddle's real behaviour (the rate limiter, the bulk
+sync).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from typing import Any
 import attrs
 
 from benchmarks.clients import CLIENTS, available
+from benchmarks.worker import DECODERS
 
 __all__ = ["Workload", "main", "plan"]
 
@@ -39,7 +42,8 @@ BASELINE = "raw_aiohttp"
 SDK = "paddle_async"
 _READY_TIMEOUT = 60.0
 _WORKER_TIMEOUT = 900.0
-_RESULT_KEYS = frozenset({"ops", "requests", "wall", "cpu", "rss_peak", "rss_before"})
+_RESULT_KEYS = frozenset({"ops", "requests", "wall", "cpu", "rss_peak", "rss_before", "decoder"})
+_DECODER_VARIABLE = "PADDLE_BENCH_DECODER"
 
 
 @attrs.frozen(kw_only=True)
@@ -116,6 +120,13 @@ def plan(quick: bool) -> list[Workload]:
             key="W3",
             title=f"{2_000 // scale:,} gets at concurrency 32",
             kind="get",
+            n=2_000 // scale,
+            warmup=100 // scale,
+        ),
+        Workload(
+            key="W3b",
+            title=f"{2_000 // scale:,} address gets at concurrency 32",
+            kind="get_address",
             n=2_000 // scale,
             warmup=100 // scale,
         ),
@@ -316,6 +327,7 @@ class Run:
     rss_peak: int
     rss_before: int
     server_us_per_request: float | None
+    decoder: str | None = None
     extra: dict[str, Any] = attrs.field(factory=dict)
 
     @property
@@ -490,6 +502,7 @@ def targets(results: Results, sdk: str = SDK) -> list[Target]:
 
     ratio_target("W1 create CPU/req <= 1.3x raw", "W1", "cpu_per_op", BASELINE, 1.3, True)
     ratio_target("W3 get CPU/req <= 1.3x raw", "W3", "cpu_per_op", BASELINE, 1.3, True)
+    ratio_target("W3b address get CPU/req <= 1.3x raw", "W3b", "cpu_per_op", BASELINE, 1.3, True)
     for key, size in (("W2a", 200), ("W2b", 50)):
         ratio_target(
             f"{key} walk CPU/customer <= 2x raw (per_page {size})",
@@ -564,10 +577,16 @@ class Options:
     workloads: tuple[str, ...]
     variants: dict[str, str]
     json_path: str | None
+    decoder: str = "auto"
 
 
 def _spec(
-    workload: Workload, client: str, base_url: str, round_: int, cpu: int | None
+    workload: Workload,
+    client: str,
+    base_url: str,
+    round_: int,
+    cpu: int | None,
+    options: Options,
 ) -> dict[str, Any]:
     return {
         "client": client.split("@")[0],
@@ -582,6 +601,7 @@ def _spec(
         "limit": workload.limit,
         "window": workload.window,
         "existing": workload.existing,
+        "decoder": options.decoder,
     }
 
 
@@ -598,10 +618,13 @@ def _measure(
     sdk_path: str | None,
     client: str,
     workload: Workload,
-) -> Run:
+) -> Run | str:
+    """Run one worker against ``server``; return its `Run`, or why the client skipped it."""
     before = server.command("stats")
     result = _run_worker(spec, sdk_path)
     after = server.command("stats")
+    if "skipped" in result:
+        return str(result["skipped"])
     # The lean server counts from its start; the FakePaddle launcher from the last "stats".
     served = after["requests"] - (before["requests"] if "by_method" not in after else 0)
     # Server CPU over the whole worker run (warm-up included), per request served.
@@ -616,8 +639,16 @@ def _measure(
         rss_peak=result["rss_peak"],
         rss_before=result["rss_before"],
         server_us_per_request=per_request,
+        decoder=result.get("decoder"),
         extra={k: v for k, v in result.items() if k not in _RESULT_KEYS},
     )
+
+
+def _add(results: Results, measured: Run | str, client: str, workload: Workload) -> None:
+    if isinstance(measured, str):
+        results.note(workload.key, f"{client} skipped: {measured}")
+    else:
+        results.add(measured)
 
 
 def _run_lean(workloads: Sequence[Workload], options: Options, results: Results) -> None:
@@ -630,10 +661,15 @@ def _run_lean(workloads: Sequence[Workload], options: Options, results: Results)
             print(f"{workload.key}: {', '.join(clients)}", file=sys.stderr, flush=True)
             for round_ in range(options.rounds):
                 for client in clients:
-                    spec = _spec(workload, client, server.base_url, round_, client_cpu)
+                    spec = _spec(workload, client, server.base_url, round_, client_cpu, options)
                     spec["universe"] = universe
                     sdk_path = options.variants.get(client.partition("@")[2])
-                    results.add(_measure(server, spec, sdk_path, client, workload))
+                    _add(
+                        results,
+                        _measure(server, spec, sdk_path, client, workload),
+                        client,
+                        workload,
+                    )
             server.command("delay 0")
 
 
@@ -644,10 +680,10 @@ def _run_fake_gets(workload: Workload, options: Options, results: Results) -> No
         clients = _clients_for(workload, options)
         for round_ in range(options.rounds):
             for client in clients:
-                spec = _spec(workload, client, server.base_url, round_, client_cpu)
+                spec = _spec(workload, client, server.base_url, round_, client_cpu, options)
                 spec["ids"] = ids
                 sdk_path = options.variants.get(client.partition("@")[2])
-                results.add(_measure(server, spec, sdk_path, client, workload))
+                _add(results, _measure(server, spec, sdk_path, client, workload), client, workload)
 
 
 def _run_ratelimit(workload: Workload, options: Options, results: Results) -> None:
@@ -655,7 +691,7 @@ def _run_ratelimit(workload: Workload, options: Options, results: Results) -> No
     for round_ in range(options.rounds):
         for client in _clients_for(workload, options):
             with _server("benchmarks.fake_server", ["--seed", "200"], server_cpu) as server:
-                spec = _spec(workload, client, server.base_url, round_, client_cpu)
+                spec = _spec(workload, client, server.base_url, round_, client_cpu, options)
                 spec["ids"] = server.ready["ids"]
                 server.command(f"ratelimit {workload.limit} {workload.window} {workload.lockout}")
                 sdk_path = options.variants.get(client.partition("@")[2])
@@ -677,6 +713,7 @@ def _run_ratelimit(workload: Workload, options: Options, results: Results) -> No
                     rss_peak=result["rss_peak"],
                     rss_before=result["rss_before"],
                     server_us_per_request=None,
+                    decoder=result.get("decoder"),
                     extra={
                         "achieved_per_s": round(workload.n / result["wall"], 2),
                         "allowed_per_s": workload.limit / workload.window,
@@ -701,7 +738,7 @@ def _run_sync(workload: Workload, options: Options, results: Results) -> None:
         for client in _clients_for(workload, options):
             seed = ["--seed", str(workload.existing)]
             with _server("benchmarks.fake_server", seed, server_cpu) as server:
-                spec = _spec(workload, client, server.base_url, round_, client_cpu)
+                spec = _spec(workload, client, server.base_url, round_, client_cpu, options)
                 sdk_path = options.variants.get(client.partition("@")[2])
                 server.command("stats")  # start counting from here
                 result = _run_worker(spec, sdk_path)
@@ -728,6 +765,7 @@ def _run_sync(workload: Workload, options: Options, results: Results) -> None:
                     rss_peak=result["rss_peak"],
                     rss_before=result["rss_before"],
                     server_us_per_request=None,
+                    decoder=result.get("decoder"),
                     extra=extra,
                 )
             )
@@ -764,7 +802,8 @@ def report(results: Results, options: Options) -> str:
         f"server on core {server_cpu}, clients on core {client_cpu}; "
         f"Python {sys.version.split()[0]}",
         "Figures are median (min-max) over rounds; ratios are medians of per-round ratios "
-        "against raw aiohttp (stdlib json, no models).",
+        "against raw aiohttp (the same calls, no models) decoding with the SDK's decoder.",
+        _decoder_line(results, options),
         "CPU is the client process's user+system time over the measured part only.",
         "",
     ]
@@ -782,6 +821,37 @@ def report(results: Results, options: Options) -> str:
             verdict = {True: "PASS", False: "MISS", None: "----"}[target.passed]
             lines.append(f"  [{verdict}] {target.name}: {target.figure}")
     return "\n".join(lines)
+
+
+def decoders(results: Results, client: str) -> set[str]:
+    """Return the JSON decoders ``client`` used over every run of ``results``."""
+    return {
+        run.decoder
+        for by_client in results.runs.values()
+        for run in by_client.get(client, ())
+        if run.decoder is not None
+    }
+
+
+def _decoder_line(results: Results, options: Options) -> str:
+    """Say which decoder the SDK and the anchor used, and whether they matched in every run."""
+    forced = " (--decoder stdlib: orjson hidden from both)" if options.decoder == "stdlib" else ""
+    sides = [(name, decoders(results, name)) for name in (SDK, *_variant_names(options), BASELINE)]
+    shown = "; ".join(f"{name} {'+'.join(sorted(used)) or '-'}" for name, used in sides)
+    mismatched = [
+        f"{key} ({client}: {run.decoder} vs {BASELINE}: {anchor.decoder})"
+        for key, by_client in results.runs.items()
+        for client, runs in by_client.items()
+        if client == SDK or client.startswith(SDK + "@")
+        for run, anchor in zip(runs, by_client.get(BASELINE, ()), strict=False)
+        if run.decoder != anchor.decoder
+    ]
+    verdict = f"MISMATCH in {', '.join(mismatched)}" if mismatched else "same on both sides"
+    return f"JSON decoding{forced}: {shown}; {verdict}. Both encode request bodies with json."
+
+
+def _variant_names(options: Options) -> list[str]:
+    return [f"{SDK}@{name}" for name in options.variants]
 
 
 def _servers(results: Results) -> list[str]:
@@ -817,6 +887,7 @@ def _to_json(results: Results, options: Options) -> dict[str, Any]:
             for run in runs
         ],
         "notes": results.notes,
+        "decoder": options.decoder,
         "targets": {
             sdk: [attrs.asdict(target) for target in targets(results, sdk)]
             for sdk in (SDK, *(f"{SDK}@{name}" for name in options.variants))
@@ -850,7 +921,18 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         help="also run paddle_async from DIR (a patched copy) as client paddle_async@NAME",
     )
     parser.add_argument("--json", dest="json_path", help="also write every run to this file")
+    parser.add_argument(
+        "--decoder",
+        choices=DECODERS,
+        default=os.environ.get(_DECODER_VARIABLE, "auto") or "auto",
+        help=(
+            "auto: orjson when installed, for paddle_async and the raw aiohttp anchor alike; "
+            f"stdlib: hide orjson from both (default from {_DECODER_VARIABLE}, else auto)"
+        ),
+    )
     args = parser.parse_args(argv)
+    if args.decoder not in DECODERS:  # the default comes from the environment unchecked
+        parser.error(f"{_DECODER_VARIABLE} must be one of {', '.join(DECODERS)}")
     wanted = set()
     for key in (k.strip().lower() for k in args.workloads.split(",")):
         wanted |= {k for k in keys if key in (k.lower(), k.lower().rstrip("ab"))}
@@ -876,6 +958,7 @@ def parse_args(argv: Sequence[str] | None) -> Options:
         workloads=tuple(k for k in keys if k in wanted),
         variants=variants,
         json_path=args.json_path,
+        decoder=args.decoder,
     )
 
 

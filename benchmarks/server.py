@@ -1,11 +1,12 @@
 """A lean fake Paddle server for benchmarks: Paddle's wire format, none of its checks.
 
-It answers ``POST /customers``, ``GET /customers/{id}``, ``PATCH /customers/{id}`` and
-``GET /customers`` (cursor pages with ``meta.pagination``) from JSON bytes built once at
-start-up, over a hand-rolled HTTP/1.1 keep-alive parser on a bare `asyncio.Protocol`. It does
-no validation and no authentication: its only job is to cost the client side as little as
-possible, so that a client's throughput is the client's. `paddle_async.testing.FakePaddle` is
-the faithful fake; this one is the fast one.
+It answers ``POST /customers``, ``GET /customers/{id}``, ``PATCH /customers/{id}``,
+``GET /customers`` (cursor pages with ``meta.pagination``) and
+``GET /customers/{id}/addresses/{id}`` (each customer has one address, of the same number) from
+JSON bytes built once at start-up, over a hand-rolled HTTP/1.1 keep-alive parser on a bare
+`asyncio.Protocol`. It does no validation and no authentication: its only job is to cost the
+client side as little as possible, so that a client's throughput is the client's.
+`paddle_async.testing.FakePaddle` is the faithful fake; this one is the fast one.
 
 Run it as ``python -m benchmarks.server --customers N``: it prints one JSON line
 (``{"base_url": ...}``) when it listens, then reads commands on stdin, one per line, and
@@ -30,13 +31,14 @@ import time
 from typing import Final
 from urllib.parse import unquote
 
-from benchmarks._data import customer_bytes, customer_index
+from benchmarks._data import address_bytes, address_index, customer_bytes, customer_index
 
 __all__ = ["BenchServer", "main"]
 
 _REASONS: Final = {200: b"OK", 201: b"Created", 404: b"Not Found", 405: b"Method Not Allowed"}
 _REQUEST_ID: Final = b"7c0bd7d5-66a3-4b0c-9a8e-3b5a2f1f0b6e"
 _CREATED_POOL: Final = 64  # distinct create answers, cycled
+_ADDRESSES: Final = 10_000  # customers beyond this many have no address
 
 
 def _response(status: int, body: bytes, *, close: bool = False) -> bytes:
@@ -72,6 +74,9 @@ class BenchServer:
 
     def __init__(self, customers: int) -> None:
         self.customers = [customer_bytes(i) for i in range(customers)]
+        self.addresses = [
+            _response(200, _envelope(address_bytes(i))) for i in range(min(customers, _ADDRESSES))
+        ]
         self.created = [
             _response(201, _envelope(customer_bytes(customers + i))) for i in range(_CREATED_POOL)
         ]
@@ -92,7 +97,13 @@ class BenchServer:
                 return self.created[self._created_next]
             return _response(405, _not_found(b"Method"))
         if path.startswith(b"/customers/") and method in (b"GET", b"PATCH"):
-            index = customer_index(path[11:].decode("ascii", "replace"))
+            customer, _, address = path[11:].decode("ascii", "replace").partition("/addresses/")
+            index = customer_index(customer)
+            if address and method == b"GET":
+                same = index == address_index(address)
+                if same and index is not None and index < len(self.addresses):
+                    return self.addresses[index]
+                return _response(404, _not_found(path))
             if index is not None and index < len(self.customers):
                 return _response(200, _envelope(self.customers[index]))
         return _response(404, _not_found(path))

@@ -2,7 +2,10 @@
 
 SPEC is a JSON object (see `Spec`). The worker pins itself to a core, builds the client, runs
 an unmeasured warm-up, then the measured part, and prints one JSON line: wall time, the
-process's CPU time (user + system, all threads) over the measured part only, and peak RSS.
+process's CPU time (user + system, all threads) over the measured part only, peak RSS, and
+the JSON decoder the client used (``decoder``). With ``"decoder": "stdlib"`` the worker hides
+orjson before anything imports it, so paddle_async and the raw anchor both fall back to
+``json.loads``: the configuration of an install without the ``speedups`` extra.
 """
 
 from __future__ import annotations
@@ -19,7 +22,22 @@ from typing import Any
 
 import attrs
 
-__all__ = ["Spec", "main", "run"]
+__all__ = ["DECODERS", "Spec", "hide_orjson", "main", "run"]
+
+DECODERS = ("auto", "stdlib")
+"""What ``Spec.decoder`` may say."""
+
+
+def hide_orjson() -> None:
+    """Make ``import orjson`` fail in this process, as if it were not installed.
+
+    Raises:
+        RuntimeError: Something imported orjson already (too late to hide it).
+    """
+    module = sys.modules.get("orjson", None)
+    if module is not None:
+        raise RuntimeError("orjson was imported before it could be hidden")
+    sys.modules["orjson"] = None  # type: ignore[assignment]
 
 
 @attrs.frozen(kw_only=True)
@@ -28,7 +46,7 @@ class Spec:
 
     Attributes:
         client: A name from `benchmarks.clients.CLIENTS`.
-        kind: ``create``, ``get``, ``walk``, ``sync`` or ``ratelimit``.
+        kind: ``create``, ``get``, ``get_address``, ``walk``, ``sync`` or ``ratelimit``.
         base_url: The server.
         n: Operations (requests; customers for a walk; records for a sync).
         concurrency: Tasks (async clients) in flight; sync clients use their own threads.
@@ -41,6 +59,8 @@ class Spec:
         window: Rate limit window for ``ratelimit``.
         existing: Customers that already exist, for ``sync``.
         ids: Customer ids to get (cycled); empty means the lean server's own ids.
+        decoder: ``auto`` (orjson when installed, as paddle_async decides) or ``stdlib``
+            (orjson hidden from every client in this process).
     """
 
     client: str
@@ -57,6 +77,7 @@ class Spec:
     window: float = 0.0
     existing: int = 0
     ids: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    decoder: str = attrs.field(default="auto", validator=attrs.validators.in_(DECODERS))
 
 
 def _rss_now() -> int:
@@ -110,6 +131,12 @@ async def _concurrently(
 def _items(spec: Spec, start: int, count: int) -> Iterable[Any]:
     if spec.kind == "create":
         return range(start, start + count)
+    if spec.kind == "get_address":
+        from benchmarks._data import address_id, customer_id
+
+        span = max(1, min(spec.n, spec.universe))
+        indexes = (i % span for i in range(start, start + count))
+        return ((customer_id(i), address_id(i)) for i in indexes)
     if spec.ids:
         ids = spec.ids
         return (ids[i % len(ids)] for i in range(start, start + count))
@@ -123,6 +150,8 @@ async def _run_async(spec: Spec) -> dict[str, Any]:
     from benchmarks.clients import make_async_client
 
     async with make_async_client(spec.client, spec.base_url) as client:
+        if reason := _unsupported(client, spec.kind):
+            return {"skipped": reason}
         if spec.kind == "walk":
             if spec.warmup:
                 await client.walk(spec.per_page, spec.per_page * spec.warmup)
@@ -133,6 +162,8 @@ async def _run_async(spec: Spec) -> dict[str, Any]:
         async def operation(item: Any) -> Any:
             if spec.kind == "create":
                 return await client.create(spec.tag, item)
+            if spec.kind == "get_address":
+                return await client.get_address(*item)
             return await client.get(item)
 
         if spec.warmup:
@@ -147,6 +178,8 @@ def _run_sync(spec: Spec) -> dict[str, Any]:
 
     client, threads = make_sync_client(spec.client, spec.base_url)
     try:
+        if reason := _unsupported(client, spec.kind):
+            return {"skipped": reason}
         if spec.kind == "walk":
             if spec.warmup:
                 client.walk(spec.per_page, spec.per_page * spec.warmup)
@@ -157,6 +190,8 @@ def _run_sync(spec: Spec) -> dict[str, Any]:
         def operation(item: Any) -> Any:
             if spec.kind == "create":
                 return client.create(spec.tag, item)
+            if spec.kind == "get_address":
+                return client.get_address(*item)
             return client.get(item)
 
         def drive(items: Iterable[Any]) -> None:
@@ -201,11 +236,27 @@ async def _run_ratelimit(spec: Spec) -> dict[str, Any]:
     return meter.result(ops=spec.n, requests=spec.n, errors=errors, gave_up_429=rate_limited)
 
 
+def _unsupported(client: Any, kind: str) -> str | None:
+    unsupported = getattr(client, "unsupported", None)
+    return unsupported(kind) if unsupported is not None else None
+
+
+def _decoder(client: str) -> str:
+    """Name the decoder ``client`` used in this process."""
+    from benchmarks.clients import decoder_of
+
+    return decoder_of(client)
+
+
 def run(spec: Spec) -> dict[str, Any]:
     """Run one spec in this process and return its measurements."""
+    if spec.decoder == "stdlib":
+        hide_orjson()
     if spec.cpu is not None and hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {spec.cpu})
     result = _run(spec)
+    if "skipped" not in result:
+        result["decoder"] = _decoder(spec.client)
     if spec.client == "paddle_async" and "skipped" not in result:
         import paddle_async
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import ipaddress
 import os
 import re
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -279,7 +281,10 @@ class Paddle(AsyncContextMixin):
             rate_limit.limiter() if isinstance(rate_limit, RateLimit) else rate_limit
         )
         self._transport = Transport(
-            max_connections=max_connections, max_response_bytes=max_response_bytes, session=session
+            max_connections=max_connections,
+            max_response_bytes=max_response_bytes,
+            session=session,
+            common_headers=self._headers,
         )
         self._closed = False
         self._loop: asyncio.AbstractEventLoop | None = None  # the loop of the first request
@@ -384,6 +389,25 @@ class Paddle(AsyncContextMixin):
         if self._limiter is not None:
             await self._limiter.pause(seconds)
 
+    async def _attempt(self, request: ApiRequest, timeout: Timeout) -> Envelope:
+        """Send ``request`` once, after the rate limiter's turn; raise the typed error."""
+        limiter = self._limiter
+        if limiter is not None:
+            await limiter.acquire(self._sleep)
+        path = request.path
+        query = request.query
+        raw = await self._transport.send(
+            request.method,
+            f"{self._base_url}{path}?{query}" if query else self._base_url + path,
+            headers=self._headers if request.body is None else self._headers_with_body,
+            body=request.body,
+            timeout=timeout,
+            path=path,
+        )
+        if 200 <= raw.status < 300:
+            return Envelope.from_response(raw)
+        raise error_from_response(raw)
+
     async def send(self, request: ApiRequest, *, timeout: TimeoutArg = None) -> Envelope:
         """Send one API call, paced by the rate limiter and retried as `RetryPolicy` says.
 
@@ -417,38 +441,25 @@ class Paddle(AsyncContextMixin):
         if task.get_loop() is not self._loop:
             self._bind(task.get_loop())
         attempt_timeout = self._timeout if timeout is None else Timeout.coerce(timeout)
-        url = self._base_url + request.path
-        if request.query:
-            url += "?" + request.query
-        headers = self._headers if request.body is None else self._headers_with_body
-        limiter = self._limiter
-        transport = self._transport
-
-        async def attempt() -> Envelope:
-            if limiter is not None:
-                await limiter.acquire(self._sleep)
-            raw = await transport.send(
-                request.method,
-                url,
-                headers=headers,
-                body=request.body,
-                timeout=attempt_timeout,
-                path=request.path,
-            )
-            if 200 <= raw.status < 300:
-                return Envelope.from_response(raw)
-            raise error_from_response(raw)
-
         running = self._running
         running[task] = task.cancelling()
         try:
+            # The first attempt is made here, outside the retry loop: almost every call
+            # succeeds at once, and then needs none of the loop's machinery.
+            started = time.monotonic()
+            try:
+                return await self._attempt(request, attempt_timeout)
+            except (errors.APIError, errors.TransportError) as exc:
+                failed = exc
             return await call_with_retries(
-                attempt,
+                functools.partial(self._attempt, request, attempt_timeout),
                 policy=self._retry,
                 kind=request.kind,
                 describe=f"{request.method} {request.path}",
                 sleep=self._sleep,
                 on_rate_limited=self._on_rate_limited,
+                started=started,
+                failed=failed,
             )
         except asyncio.CancelledError:
             if not self._closed_under(task):

@@ -37,6 +37,9 @@ else:
     _decode = orjson.loads
 
 _CONTAINERS: Final = (dict, list, tuple)
+# What json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False) builds on
+# every call, built once: an encoder keeps no state between calls.
+_ENCODER: Final = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 def loads(data: bytes | bytearray | str, *, exact: bool = False) -> Any:
@@ -70,7 +73,7 @@ def dumps(value: Any) -> bytes:
         TypeError: A value JSON has no form for.
     """
     try:
-        text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+        text = _ENCODER.encode(value)
     except RecursionError:
         raise ValueError("nested too deeply to encode as JSON") from None
     return text.encode()

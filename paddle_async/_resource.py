@@ -57,19 +57,25 @@ class Path:
         ValueError: A field of the template names no entity of `ID_PREFIXES` (when defined).
     """
 
-    __slots__ = ("_kinds", "_template")
+    __slots__ = ("_kinds", "_single", "_template")
 
     def __init__(self, template: str) -> None:
         kinds: dict[str, tuple[str, Callable[[str], object]]] = {}
-        for _, name, _, _ in string.Formatter().parse(template):
+        for _, name, spec, conversion in string.Formatter().parse(template):
             if name is None:
                 continue
             kind = name.removesuffix("_id")
-            if not name.endswith("_id") or kind not in ID_PREFIXES:
+            if not name.endswith("_id") or kind not in ID_PREFIXES or spec or conversion:
                 raise ValueError(f"{template}: {{{name}}} is not the id of a known entity")
             kinds[name] = (kind, id_of(kind).pattern.fullmatch)
         self._template = template
         self._kinds = kinds
+        # A template with one id and no escaped braces (most) is filled by concatenation.
+        self._single: tuple[str, str, str] | None = None
+        if len(kinds) == 1 and "{{" not in template and "}}" not in template:
+            (name,) = kinds
+            before, _, after = template.partition("{" + name + "}")
+            self._single = (before, name, after)
 
     def __repr__(self) -> str:
         return f"Path({self._template!r})"
@@ -85,6 +91,10 @@ class Path:
             kind, fullmatch = kinds[name]
             if not (isinstance(value, str) and fullmatch(value)):
                 check_id(kind, value, name)  # raises, naming the parameter
+        single = self._single
+        if single is not None and len(ids) == 1:
+            before, name, after = single
+            return before + ids[name] + after
         return self._template.format_map(ids)
 
 
@@ -179,7 +189,10 @@ async def send_one(
         InvalidResponseError: ``data`` is not a ``model`` (with the response's real status).
     """
     envelope = await sender.send(request, timeout=timeout)
-    return structure_data(envelope, structurer(model))
+    try:
+        return structurer(model)(envelope.data)
+    except StructureError as exc:  # as `structure_data` does, without its call
+        raise envelope.invalid(f"unexpected response shape: {exc}") from None
 
 
 async def send_secret(

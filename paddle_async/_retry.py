@@ -194,6 +194,8 @@ async def call_with_retries(
     sleep: Callable[[float], Awaitable[None]],
     on_rate_limited: Callable[[float], Awaitable[None]] | None = None,
     clock: Callable[[], float] = time.monotonic,
+    started: float | None = None,
+    failed: errors.APIError | errors.TransportError | None = None,
 ) -> T:
     """Run ``attempt`` until it succeeds, raises something final, or the budget runs out.
 
@@ -207,53 +209,63 @@ async def call_with_retries(
             Retry-After, or `RetryPolicy.max_retry_after` when that is absent, unusable or
             larger (never more).
         clock: Monotonic time, for the time budget.
+        started: When the first attempt started, on ``clock`` (default: now).
+        failed: What the first attempt raised, when the caller made it already: the loop
+            carries on from there as if its own first attempt had raised it.
 
     Raises:
         The last error, with `CustomerAlreadyExistsError.after_unknown_outcome` (a create) or
         `NotFoundError.after_unknown_outcome` (a delete) set when an earlier attempt may have
         reached Paddle.
     """
-    started = clock()
+    if started is None:
+        started = clock()
     waits: Iterator[float] | None = None  # made on the first retry: most calls never need it
     unknown_outcome = False
     retries = 0
+    exc = failed
     while True:
-        try:
-            return await attempt()
-        except (errors.CustomerAlreadyExistsError, errors.NotFoundError) as exc:
+        if exc is None:
+            try:
+                return await attempt()
+            except (errors.APIError, errors.TransportError) as error:
+                exc = error
+        # Raised from here, outside the `except`: the error keeps its own traceback and
+        # context, whether this loop or the caller made the attempt.
+        if isinstance(exc, (errors.CustomerAlreadyExistsError, errors.NotFoundError)):
             exc.after_unknown_outcome = unknown_outcome
-            raise
-        except (errors.APIError, errors.TransportError) as exc:
-            decision = _decide(exc, kind, policy.max_retry_after)
-            unknown_outcome = unknown_outcome or decision.unknown_outcome
-            if decision.pause is not None and on_rate_limited is not None:
-                # Pause every task sharing the limiter, even when this one gives up below.
-                await on_rate_limited(decision.pause)
-            if not decision.retry:
-                raise
-            if decision.wait is None:
-                if waits is None:
-                    waits = policy.backoff_waits()
-                wait = next(waits)
-            else:
-                wait = decision.wait
-            if retries >= policy.max_retries or clock() - started + wait > policy.max_time:
-                raise
-            retries += 1
-            logger.debug(
-                "retry %d/%d of %s after %s in %.2f s (request_id=%s)",
-                retries,
-                policy.max_retries,
-                describe,
-                _what(exc),
-                wait,
-                getattr(exc, "request_id", None),
-            )
-            recorder = _WaitRecorder.active
-            if recorder is not None:
-                recorder.append(wait)
-            else:
-                await sleep(wait)
+            raise exc
+        decision = _decide(exc, kind, policy.max_retry_after)
+        unknown_outcome = unknown_outcome or decision.unknown_outcome
+        if decision.pause is not None and on_rate_limited is not None:
+            # Pause every task sharing the limiter, even when this one gives up below.
+            await on_rate_limited(decision.pause)
+        if not decision.retry:
+            raise exc
+        if decision.wait is None:
+            if waits is None:
+                waits = policy.backoff_waits()
+            wait = next(waits)
+        else:
+            wait = decision.wait
+        if retries >= policy.max_retries or clock() - started + wait > policy.max_time:
+            raise exc
+        retries += 1
+        logger.debug(
+            "retry %d/%d of %s after %s in %.2f s (request_id=%s)",
+            retries,
+            policy.max_retries,
+            describe,
+            _what(exc),
+            wait,
+            getattr(exc, "request_id", None),
+        )
+        exc = None
+        recorder = _WaitRecorder.active
+        if recorder is not None:
+            recorder.append(wait)
+        else:
+            await sleep(wait)
 
 
 def _what(exc: errors.PaddleError) -> str:

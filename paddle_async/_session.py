@@ -16,7 +16,8 @@ with ``sent`` telling whether the request may have reached the server, raised af
 from __future__ import annotations
 
 import zlib
-from typing import TYPE_CHECKING, Any, Final
+from collections.abc import Mapping
+from typing import Any, Final
 
 import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
@@ -25,9 +26,6 @@ from yarl import URL
 from . import errors
 from ._protocol import RawResponse, request_id_from
 from ._types import Timeout
-
-if TYPE_CHECKING:
-    from collections.abc import Mapping
 
 __all__ = ["ClientSession", "Transport", "request_headers"]
 
@@ -129,7 +127,16 @@ def request_headers(headers: Mapping[str, str]) -> Mapping[str, str]:
 
 
 class Transport:
-    """An aiohttp session (owned, or borrowed from the caller) and how to send one request."""
+    """An aiohttp session (owned, or borrowed from the caller) and how to send one request.
+
+    Args:
+        max_connections: The size of the pool of a session this transport creates.
+        max_response_bytes: The largest body accepted, after decompression.
+        session: A caller's session to borrow (never closed here), or None to create one.
+        common_headers: Headers most requests carry (from `request_headers`): a session this
+            transport creates holds them as its defaults, and a `send` with this very mapping
+            hands aiohttp nothing to merge. A borrowed session gets them with every request.
+    """
 
     def __init__(
         self,
@@ -137,11 +144,13 @@ class Transport:
         max_connections: int,
         max_response_bytes: int,
         session: ClientSession | None = None,
+        common_headers: Mapping[str, str] | None = None,
     ) -> None:
         self._max_connections = max_connections
         self._max_response_bytes = max_response_bytes
         self._session = session
         self._owns_session = session is None
+        self._common_headers = common_headers
         self._closed = False
         # The aiohttp timeout for the last `Timeout` seen (the same or an equal one reuses it):
         # almost every call uses the client's.
@@ -158,6 +167,7 @@ class Transport:
             )
             self._session = aiohttp.ClientSession(
                 connector=connector,
+                headers=self._common_headers,
                 timeout=aiohttp.ClientTimeout(total=None),
                 auto_decompress=False,
                 raise_for_status=False,
@@ -200,7 +210,8 @@ class Transport:
         Args:
             method: The HTTP method.
             url: The absolute URL, query included, already percent-encoded.
-            headers: The request headers (with ``Accept-Encoding: gzip, deflate``).
+            headers: The request headers (with ``Accept-Encoding: gzip, deflate``): the
+                ``common_headers`` or any others.
             body: The body, or None for none: then no ``Content-Type`` is sent either.
             timeout: The connect and total timeouts for this attempt.
             path: The path, for error messages (the query may hold e-mail addresses).
@@ -213,6 +224,8 @@ class Transport:
             InvalidResponseError: The body's compression is unknown, corrupt or cut short.
         """
         session = self._ensure_session()
+        # The common headers are an owned session's defaults already.
+        own_headers = None if headers is self._common_headers and self._owns_session else headers
         if timeout is not self._timeout and timeout != self._timeout:
             self._timeout = timeout
             self._client_timeout = aiohttp.ClientTimeout(
@@ -228,7 +241,7 @@ class Transport:
             async with session.request(
                 method,
                 URL(url, encoded=True),
-                headers=headers,
+                headers=own_headers,
                 data=body,
                 timeout=self._client_timeout,
                 allow_redirects=False,

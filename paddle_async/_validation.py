@@ -402,6 +402,7 @@ def check_fields(request: Any) -> None:
         ValidationError: Naming every bad field.
     """
     problems = Problems()
+    add = problems.add  # called only for a bad field: most requests are good
     given = False
     for check in _checks(type(request)):
         value = getattr(request, check.name)
@@ -410,10 +411,13 @@ def check_fields(request: Any) -> None:
         if value is None and check.none_not_given:
             continue
         given = True
-        if check.rule is not None and not (value is None and check.nullable):
-            problems.check(check.name, value, check.rule)
+        rule = check.rule
+        if rule is not None and not (value is None and check.nullable):
+            problem = rule(value)
+            if problem is not None:
+                add(check.name, problem)
     if not given and not problems.items and getattr(request, "needs_a_field", False):
-        problems.add("*", "at least one field must be given")
+        add("*", "at least one field must be given")
     problems.raise_any()
 
 
