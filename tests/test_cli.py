@@ -354,6 +354,9 @@ async def test_fake_server_prints_the_variables_to_export(tmp_path: Path) -> Non
                 line = await server.stdout.readline()
                 assert line, lines
                 lines.append(line.decode().rstrip("\n"))
+        assert lines[1].startswith(
+            "Seeded 3 customers, with addresses, businesses and saved payment methods. "
+        )
         exported = dict(
             shlex.split(line)[1].split("=", 1) for line in lines if line.startswith("  export ")
         )
