@@ -273,7 +273,7 @@ def test_demo_and_fake_server_help_describe_them() -> None:
     assert "--api-key" not in demo
     assert "--rate-limit" not in demo
     assert "sync a generated file against an embedded FakePaddle" in " ".join(demo.split())
-    assert "run FakePaddle, a fake Paddle customers API" in " ".join(server.split())
+    assert "run FakePaddle, a fake of Paddle's customer-area API" in " ".join(server.split())
 
 
 @pytest.mark.parametrize("limit", ["-1", "0", "x"])
