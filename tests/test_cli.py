@@ -273,7 +273,7 @@ def test_demo_and_fake_server_help_describe_them() -> None:
     assert "--api-key" not in demo
     assert "--rate-limit" not in demo
     assert "sync a generated file against an embedded FakePaddle" in " ".join(demo.split())
-    assert "run FakePaddle, a fake Paddle customers API" in " ".join(server.split())
+    assert "run FakePaddle, a fake of Paddle's customer-area API" in " ".join(server.split())
 
 
 @pytest.mark.parametrize("limit", ["-1", "0", "x"])
@@ -354,6 +354,9 @@ async def test_fake_server_prints_the_variables_to_export(tmp_path: Path) -> Non
                 line = await server.stdout.readline()
                 assert line, lines
                 lines.append(line.decode().rstrip("\n"))
+        assert lines[1].startswith(
+            "Seeded 3 customers, with addresses, businesses and saved payment methods. "
+        )
         exported = dict(
             shlex.split(line)[1].split("=", 1) for line in lines if line.startswith("  export ")
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import csv
 import io
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 from cli_files import cli_env
 
+from paddle_async.cli._app import build_parser
 from paddle_async.testing import TEST_API_KEY, FakePaddle
 
 SCRIPT = str(Path(sys.executable).with_name("paddle-async"))
@@ -205,3 +207,55 @@ async def test_live_writes_ask_first(live_fake: FakePaddle) -> None:
     assert 4 == len(writes(live_fake))
     reads = await run(live_fake, "addresses", "list", customer_id, key=LIVE_KEY)
     assert 0 == reads.returncode
+
+
+async def test_contacts_are_one_json_cell_in_csv_and_tables(
+    fake: FakePaddle, customer_id: str
+) -> None:
+    """A business's contacts are a JSON array in a CSV cell and in get's table, as every list."""
+    business = fake.add_business(
+        customer_id,
+        name="Uplift Inc.",
+        contacts=[{"name": "Parker Jones", "email": "parker@example.com"}],
+    )
+    as_csv, as_table = await asyncio.gather(
+        run(fake, "businesses", "get", customer_id, business["id"], "--format", "csv"),
+        run(fake, "businesses", "get", customer_id, business["id"]),
+    )
+    [row] = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    contacts = '[{"email": "parker@example.com", "name": "Parker Jones"}]'
+    assert contacts == row["contacts"]
+    assert f"contacts        {contacts}" in as_table.stdout.splitlines()
+
+
+def help_of(*command: str) -> str:
+    """Return a command's --help, its whitespace made single spaces."""
+    parser = build_parser()
+    for name in command:
+        [commands] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        parser = commands.choices[name]
+    return " ".join(parser.format_help().split())
+
+
+@pytest.mark.parametrize(
+    ("group", "option", "help"),
+    [
+        ("addresses", "--country-code COUNTRY_CODE", "two letters, such as US"),
+        ("businesses", "--name NAME", "the business's name"),
+    ],
+)
+def test_help_says_required_only_where_an_option_is(group: str, option: str, help: str) -> None:
+    """The option create requires says "(required)" there; update takes it, optional, without."""
+    assert f"{option} {help} (required)" in help_of(group, "create")
+    assert f"{option} {help} --" in help_of(group, "update")
+    assert "(required)" not in help_of(group, "update")
+
+
+@pytest.mark.parametrize(
+    ("group", "one"), [("addresses", "an address"), ("businesses", "a business")]
+)
+def test_help_names_one_with_its_article(group: str, one: str) -> None:
+    """The group's help says "create an address", "change the given fields of a business"."""
+    text = help_of(group)
+    assert f"create {one} for a customer" in text
+    assert f"change the given fields of {one}" in text

@@ -7,16 +7,20 @@ import asyncio
 import json
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cli_files import cli_env, run_on_terminal
 
+from paddle_async.cli._output import utc_text
 from paddle_async.testing import FakePaddle
 
 SCRIPT = str(Path(sys.executable).with_name("paddle-async"))
 SUB_1 = "sub_01h04vsc0qhwtsbsxh3422wjs4"
 SUB_2 = "sub_01hv959anj4zrw503h2acawb3p"
+TIMES = ("saved_at", "updated_at")
 
 
 async def run(fake: FakePaddle, *args: str) -> subprocess.CompletedProcess[str]:
@@ -36,6 +40,13 @@ async def run(fake: FakePaddle, *args: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture
 def customer_id(fake: FakePaddle) -> str:
     return str(fake.add_customer(email="cli@example.com", name="Sam Miller")["id"])
+
+
+def as_the_cli_writes(method: dict[str, Any]) -> dict[str, Any]:
+    """Return a payment method as the fake sends it, its times as the command line writes every
+    time: in UTC with six fractional digits (the fake, like Paddle, drops trailing zeros)."""
+    times = {key: utc_text(datetime.fromisoformat(method[key])) for key in TIMES}
+    return {**method, **times}
 
 
 def deletes(fake: FakePaddle) -> list[str]:
@@ -59,10 +70,12 @@ async def test_list_and_get_payment_methods(fake: FakePaddle, customer_id: str) 
     assert [0, 0, 0, 0] == [r.returncode for r in (listed, filtered, got, empty)], [
         r.stderr for r in (listed, filtered, got, empty)
     ]
-    assert [paypal, card] == [json.loads(line) for line in listed.stdout.splitlines()]
+    assert [as_the_cli_writes(paypal), as_the_cli_writes(card)] == [
+        json.loads(line) for line in listed.stdout.splitlines()
+    ]
     assert paypal["id"] in filtered.stdout
     assert card["id"] not in filtered.stdout
-    assert card == json.loads(got.stdout)
+    assert as_the_cli_writes(card) == json.loads(got.stdout)
     assert "(no payment methods)\n" == empty.stdout
     assert {"supports_checkout": "false", "order_by": "id[DESC]", "per_page": "200"} == {
         key: value

@@ -620,6 +620,54 @@ async def test_seed_and_add_customer_refuse_taken_emails(fake: FakePaddle) -> No
     assert 4 == len(fake.customers())
 
 
+def customer_area_of(fake: FakePaddle) -> list[Any]:
+    """Return each customer's addresses, businesses and payment methods without their ids and
+    times (which differ from run to run), oldest customer first."""
+    varying = {"id", "customer_id", "address_id", "created_at", "updated_at", "saved_at"}
+
+    def kept(entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{k: v for k, v in e.items() if k not in varying} for e in entities]
+
+    return [
+        (kept(fake.addresses(c)), kept(fake.businesses(c)), kept(fake.payment_methods(c)))
+        for c in (customer["id"] for customer in fake.customers())
+    ]
+
+
+async def test_seeding_the_customer_area_is_the_same_every_run(
+    fake: FakePaddle, http: aiohttp.ClientSession
+) -> None:
+    """seed(customer_area=True) gives customer i what the docstring says, by i alone (numbers go
+    on after the customers stored before); a plain seed gives none. Payment methods are on
+    the customer's seeded address, and only cards are offered at checkout."""
+    fake.seed(5)
+    ids = fake.seed(20, customer_area=True)
+    again = FakePaddle()
+    again.seed(5)
+    again.seed(20, customer_area=True)
+    assert customer_area_of(again) == customer_area_of(fake)
+    assert [([], [], [])] * 5 == customer_area_of(fake)[:5]
+    numbers = range(5, 25)
+    assert [1 + (i % 4 == 1) for i in numbers] == [len(fake.addresses(c)) for c in ids]
+    assert [int(i % 3 == 0) for i in numbers] == [len(fake.businesses(c)) for c in ids]
+    assert [["card"] * (i % 2 == 0) + ["paypal"] * (i % 5 == 1) for i in numbers] == [
+        [m["type"] for m in fake.payment_methods(c)] for c in ids
+    ]
+    assert {fake.addresses(c)[0]["id"] for c in ids for _ in fake.payment_methods(c)} == {
+        m["address_id"] for c in ids for m in fake.payment_methods(c)
+    }
+    assert {("archived", "Old office")} == {
+        (a["status"], a["description"]) for c in ids for a in fake.addresses(c)[1:]
+    }
+    offered = [
+        (await send(http, "GET", f"/customers/{c}/payment-methods?supports_checkout=true")).body
+        for c in ids
+    ]
+    assert [["card"] * (i % 2 == 0) for i in numbers] == [
+        [m["type"] for m in reply["data"]] for reply in offered
+    ]
+
+
 async def test_returned_dicts_are_copies(fake: FakePaddle) -> None:
     """Changing a dict the fake returned does not change the stored customer."""
     stored = fake.add_customer(email="jo@example.com", custom_data={"nested": {"a": 1}})

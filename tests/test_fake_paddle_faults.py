@@ -307,7 +307,8 @@ async def test_base_url_needs_a_start() -> None:
 
 
 async def test_command_line_serves_until_terminated() -> None:
-    """`python -m paddle_async.testing` prints its URL and key and answers with seeded data."""
+    """`python -m paddle_async.testing` prints its URL and key and answers with seeded data,
+    addresses and payment methods too."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -326,10 +327,20 @@ async def test_command_line_serves_until_terminated() -> None:
         base_url = banner.split()[-1]
         async with aiohttp.ClientSession(headers=AUTH) as http:
             reply = await send(http, "GET", f"{base_url}/customers")
+            owned = [
+                await send(http, "GET", f"{base_url}/customers/{customer['id']}/{path}")
+                for customer in reply.body["data"]  # customers 2, 1, 0
+                for path in ("addresses?status=active,archived", "payment-methods")
+            ]
     finally:
         proc.terminate()
         _, err = await proc.communicate()
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+", base_url)
     assert f"API key: {TEST_API_KEY}\n" == key_line
     assert (200, 3) == (reply.status, len(reply.body["data"]))
+    # Seeded with the customer area: customer 1 has two addresses and PayPal, 0 and 2 a card.
+    assert [1, ["card"], 2, ["paypal"], 1, ["card"]] == [
+        len(o.body["data"]) if n % 2 == 0 else [m["type"] for m in o.body["data"]]
+        for n, o in enumerate(owned)
+    ]
     assert (0, b"") == (proc.returncode, err)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import aiohttp
 import pytest
 from fake_paddle_client import (
@@ -109,34 +111,58 @@ async def test_every_route_needs_the_api_key(fake: FakePaddle) -> None:
     assert [(403, "authentication_missing")] * len(ROUTES) == [codes(r) for r in replies]
 
 
-async def test_scripted_faults_strike_the_new_routes(
-    fake: FakePaddle, http: aiohttp.ClientSession
+# A body each write accepts, so that the request succeeds once the faults are spent.
+BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "/customers"): {"email": "new@example.com"},
+    ("PATCH", "/customers/{customer}"): {"name": "Jo Brown"},
+    ("POST", "/customers/{customer}/addresses"): {"country_code": "US"},
+    ("PATCH", "/customers/{customer}/addresses/{address}"): {"city": "Paris"},
+    ("POST", "/customers/{customer}/businesses"): {"name": "Lost"},
+    ("PATCH", "/customers/{customer}/businesses/{business}"): {"name": "Found"},
+}
+OPERATIONS = [(method, template) for template in ROUTES for method in sorted(ROUTES[template])]
+
+
+def store_of(fake: FakePaddle) -> list[Any]:
+    """Return everything the fake stores that a request can change, customer by customer."""
+    return [
+        (customer, fake.addresses(c), fake.businesses(c), fake.payment_methods(c))
+        for customer in fake.customers()
+        for c in [customer["id"]]
+    ]
+
+
+@pytest.mark.parametrize(("method", "template"), OPERATIONS)
+async def test_scripted_faults_strike_every_route(
+    fake: FakePaddle, http: aiohttp.ClientSession, method: str, template: str
 ) -> None:
-    """fail_next and drop_next hit address, business, payment-method and session routes alike."""
-    urls = paths(fake)
-    customer = urls["/customers/{customer}"]
+    """fail_next (503, 429 with Retry-After, 502 with an HTML body) and drop_next strike each
+    operation of each route; a fault that does not apply the write leaves the store as it was,
+    and the request then succeeds."""
+    path = paths(fake)[template]
+    body = {"json": BODIES[method, template]} if (method, template) in BODIES else {}
+    before = store_of(fake)
     fake.faults.fail_next(1, 503)
     fake.faults.fail_next(1, 429, retry_after=3)
-    fake.faults.fail_next(1, 502, body=b"<html>gateway</html>", content_type="text/html")
-    unavailable = await send(http, "GET", urls["/customers/{customer}/addresses"])
-    limited = await send(http, "POST", f"{customer}/businesses", json={"name": "Lost"})
-    gateway = await send(http, "POST", f"{customer}/auth-token")
-    fake.faults.drop_next(1)
+    html = b"<html>gateway</html>"
+    fake.faults.fail_next(1, 502, body=html, content_type="text/html", apply_write=False)
+    unavailable = await send(http, method, path, **body)
+    limited = await send(http, method, path, **body)
+    gateway = await send(http, method, path, **body)
+    # aiohttp sends an idempotent request (GET, DELETE) again, once, when its connection drops.
+    drops = 1 if method in ("POST", "PATCH") else 2
+    fake.faults.drop_next(drops)
     with pytest.raises(aiohttp.ServerDisconnectedError):
-        await send(http, "POST", f"{customer}/portal-sessions")
+        await send(http, method, path, **body)
     assert [(503, "service_unavailable"), (429, "too_many_requests")] == [
         codes(unavailable),
         codes(limited),
     ]
-    assert ("3", 502, b"<html>gateway</html>") == (
-        limited.headers["Retry-After"],
-        gateway.status,
-        gateway.raw,
-    )
-    assert (1, [503, 429, 502, 0]) == (
-        len(fake.businesses(customer.rsplit("/", 1)[1])),
-        [r.status for r in fake.requests],
-    )
+    assert ("3", 502, html) == (limited.headers["Retry-After"], gateway.status, gateway.raw)
+    assert before == store_of(fake)
+    served = await send(http, method, path, **body)
+    assert [503, 429, 502, *[0] * drops, served.status] == [r.status for r in fake.requests]
+    assert served.status in (200, 201, 204), served.body
 
 
 async def test_the_rate_limiter_counts_every_route(

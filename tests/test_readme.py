@@ -386,6 +386,33 @@ async def test_command_line_block_runs_against_fake_paddle(
     assert 2 == len(fake.businesses(customer_id))
 
 
+# The README's blocks for addresses, businesses and saved payment methods, by a line of each.
+CUSTOMER_AREA_BLOCKS = (
+    "address = await paddle.addresses.create(",
+    "business = await paddle.businesses.create(",
+    "async for method in paddle.payment_methods.list(customer.id, offered):",
+)
+
+
+async def test_customer_area_blocks_print_against_a_seeded_fake_server(tmp_path: Path) -> None:
+    """Run by hand as the README says, against `paddle-async fake-server --seed 100`, the blocks
+    for addresses, businesses and saved payment methods each print what they find: the server
+    seeds a card for every other customer, so the payment methods block prints 50 of them."""
+    executable = str(Path(sys.executable).with_name("paddle-async"))
+    port = unused_port()
+    server = (executable, "fake-server", "--port", str(port), "--seed", "100")
+    env = program_env(PADDLE_API_KEY=TEST_API_KEY, PADDLE_BASE_URL=f"http://127.0.0.1:{port}")
+    results = []
+    async with serving(*server, port=port, env=program_env(), cwd=tmp_path):
+        for text in CUSTOMER_AREA_BLOCKS:
+            (tmp_path / "block.py").write_text(block_with(text).source, encoding="utf-8")
+            results.append(await run_python("block.py", env=env, cwd=tmp_path))
+    assert [(0, "")] * 3 == [(result.returncode, result.stderr) for result in results]
+    addresses, businesses, cards = (result.stdout.splitlines() for result in results)
+    assert (1, 1, 50) == (len(addresses), len(businesses), len(cards))
+    assert all(re.fullmatch(r"customer\d+@example\.com \S+ \d{4} 20\d\d", c) for c in cards)
+
+
 def test_the_readme_test_command_is_what_ci_runs() -> None:
     """The set-up section's test command is the one .ci/run runs, character for character."""
     setup = [block for block in BLOCKS if block.language == "sh"][:2]

@@ -130,6 +130,24 @@ async def test_each_attempt_of_a_retried_call_is_a_span_under_the_callers_span(
     assert [f"{fake.base_url}/customers/{customer_id}"] * 3 == [url_of(s) for s in attempts]
 
 
+async def test_each_method_the_sdk_sends_names_its_span(
+    fake: FakePaddle, traced: Recording
+) -> None:
+    """A create, a get, an update and a payment method's delete: POST, GET, PATCH, DELETE spans."""
+    async with client(fake) as paddle:
+        customer = await paddle.customers.create(CreateCustomer(email=EMAIL))
+        await paddle.customers.get(customer.id)
+        await paddle.customers.update(customer.id, UpdateCustomer(name="Ada"))
+        method = fake.add_payment_method(customer.id)
+        await paddle.payment_methods.delete(customer.id, method["id"])
+    assert [
+        ("POST", 201, StatusCode.UNSET),
+        ("GET", 200, StatusCode.UNSET),
+        ("PATCH", 200, StatusCode.UNSET),
+        ("DELETE", 204, StatusCode.UNSET),
+    ] == outcomes(traced)
+
+
 async def test_without_a_span_around_the_call_each_attempt_is_a_trace_of_its_own(
     fake: FakePaddle, traced: Recording
 ) -> None:

@@ -30,7 +30,7 @@ class Businesses:
     async def create(
         self, customer_id: str, request: CreateBusiness, *, timeout: TimeoutArg = None
     ) -> Business:
-        """Create an business for a customer; see `create_business`."""
+        """Create a business for a customer; see `create_business`."""
         return await create_business(self._sender, customer_id, request, timeout=timeout)
 
     async def get(
@@ -48,7 +48,7 @@ class Businesses:
         *,
         timeout: TimeoutArg = None,
     ) -> Business:
-        """Update an business; see `update_business`."""
+        """Update a business; see `update_business`."""
         return await update_business(
             self._sender, customer_id, business_id, request, timeout=timeout
         )

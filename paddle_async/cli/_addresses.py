@@ -31,12 +31,13 @@ ADDRESSES = owned_group(
     Owned(
         name="addresses",
         singular="address",
+        article="an address",
         namespace=lambda client: client.addresses,
         create=CreateAddress,
         update=UpdateAddress,
         list=ListAddresses,
         fields=(
-            Field(name="country_code", required=True, help="two letters, such as US (required)"),
+            Field(name="country_code", required=True, help="two letters, such as US"),
             Field(name="description", clearable=True, help="such as 'Head Office'"),
             Field(name="first_line", clearable=True, help="the first line"),
             Field(name="second_line", clearable=True, help="the second line"),

@@ -181,7 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _demo.add_demo_arguments(demo)
     _quiet_option(demo)
-    help = "run FakePaddle, a fake Paddle customers API, for manual testing"
+    help = "run FakePaddle, a fake of Paddle's customer-area API, for manual testing"
     server = commands.add_parser(
         "fake-server",
         help=help,

@@ -47,12 +47,13 @@ BUSINESSES = owned_group(
     Owned(
         name="businesses",
         singular="business",
+        article="a business",
         namespace=lambda client: client.businesses,
         create=CreateBusiness,
         update=UpdateBusiness,
         list=ListBusinesses,
         fields=(
-            Field(name="name", required=True, help="the business's name (required)"),
+            Field(name="name", required=True, help="the business's name"),
             Field(name="company_number", clearable=True, help="the company number"),
             Field(name="tax_identifier", clearable=True, help="the tax or VAT number"),
             Field(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
 from typing import Any
 
 from .. import UNSET
@@ -27,7 +26,16 @@ from ._commands import (
     positive_int,
 )
 from ._import import IMPORT
-from ._output import FILE_FORMATS, ItemWriter, Shape, output_file, show_one
+from ._output import (
+    FILE_FORMATS,
+    ItemWriter,
+    Shape,
+    output_file,
+    page_size,
+    show_one,
+    utc_text,
+    write_pages,
+)
 from ._rows import file_format
 from ._terminal import Column, Step, printable
 
@@ -35,11 +43,6 @@ __all__ = ["CUSTOMERS", "CUSTOMER_SHAPE"]
 
 # Paddle's estimated_total is exact up to this; it says 100001 for anything more.
 _EXACT_COUNT_UP_TO = 100_000
-
-
-def _timestamp(value: datetime) -> str:
-    text = value.astimezone(UTC).isoformat()
-    return text.removesuffix("+00:00") + "Z"
 
 
 def customer_json(customer: Customer) -> dict[str, Any]:
@@ -53,8 +56,8 @@ def customer_json(customer: Customer) -> dict[str, Any]:
         "locale": customer.locale,
         "custom_data": customer.custom_data,
         "marketing_consent": customer.marketing_consent,
-        "created_at": _timestamp(customer.created_at),
-        "updated_at": _timestamp(customer.updated_at),
+        "created_at": utc_text(customer.created_at),
+        "updated_at": utc_text(customer.updated_at),
         "import_meta": None
         if meta is None
         else {"imported_from": str(meta.imported_from), "external_id": meta.external_id},
@@ -129,19 +132,10 @@ async def _list(ctx: Context, args: argparse.Namespace) -> int:
         status=csv_list(args.status),
         search=args.search,
         order_by=f"id[{args.order.upper()}]",
-        per_page=min(limit, 200) if limit else 200,
+        per_page=page_size(limit),
     )
     writer = ItemWriter(ctx.out, args.format, CUSTOMER_SHAPE, csv_raw=args.csv_raw, err=ctx.err)
-    shown = 0
-    async for page in ctx.client.customers.list(request).pages():
-        items = list(page.items)
-        if limit is not None:
-            items = items[: limit - shown]
-        writer.write(items)
-        shown += len(items)
-        if limit is not None and shown >= limit:
-            break
-    writer.close()
+    await write_pages(writer, ctx.client.customers.list(request), limit)
     return 0
 
 

@@ -26,6 +26,7 @@ from ._terminal import format_duration, make_progress, printable
 __all__ = ["add_demo_arguments", "add_server_arguments", "demo", "serve"]
 
 PADDLE_PER_MINUTE = 240
+_WITH_AREA = ", with addresses, businesses and saved payment methods"
 
 
 def add_demo_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,7 +51,12 @@ def add_server_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--port", type=port_number, default=8080, help="port to listen on; 0: any free port"
     )
-    parser.add_argument("--seed", type=non_negative_int, default=0, help="customers to start with")
+    parser.add_argument(
+        "--seed",
+        type=non_negative_int,
+        default=0,
+        help="customers to start with, with addresses, businesses and saved payment methods",
+    )
     parser.add_argument(
         "--rate-limit",
         type=non_negative_int,
@@ -166,13 +172,14 @@ async def serve(args: argparse.Namespace) -> int:
     from ..testing import FakePaddle  # the server side: imported only when it runs
 
     async with FakePaddle(host=args.host, port=args.port) as fake:
-        fake.seed(args.seed)
+        fake.seed(args.seed, customer_area=True)
         if args.rate_limit > 0:
             fake.faults.rate_limit(limit=args.rate_limit, window=60.0, lockout=60.0)
         # The fake's key is a public test key that nothing real accepts, so it may be shown.
         print(f"FakePaddle listening on {fake.base_url}", flush=True)
+        seeded = f"{args.seed:,} customers{_WITH_AREA if args.seed else ''}"
         print(
-            f"Seeded {args.seed:,} customers. Point Paddle() and paddle-async at it (the key is "
+            f"Seeded {seeded}. Point Paddle() and paddle-async at it (the key is "
             "a public test key) in another shell:\n"
             f"  export PADDLE_BASE_URL={shlex.quote(fake.base_url)}\n"
             f"  export PADDLE_API_KEY={shlex.quote(fake.api_key)}\n"

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import enum
 import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, Generic, TextIO, TypeVar
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Generic, TextIO, TypeVar
 
 import attrs
 
@@ -25,15 +27,22 @@ from ._rows import neutralise_formula, temporary_beside
 from ._terminal import Column, TableWriter, key_value_table, printable
 from ._text import BEYOND_C0
 
+if TYPE_CHECKING:
+    from .._pagination import AsyncPaginator
+
 __all__ = [
     "FILE_FORMATS",
     "OUTPUT_FORMATS",
     "ItemWriter",
     "Shape",
     "cells",
+    "model_json",
     "output_file",
+    "page_size",
     "show_one",
     "to_json",
+    "utc_text",
+    "write_pages",
 ]
 
 T = TypeVar("T")
@@ -69,6 +78,27 @@ def to_json(value: Any, *, indent: int | None = None) -> str:
     """Return ``value`` as JSON text with no raw control characters: other text stays as it is,
     C0 controls get JSON's escapes, DEL, C1 and bidirectional controls ``\\u`` escapes."""
     return json.dumps(value, ensure_ascii=False, indent=indent).translate(_JSON_ESCAPES)
+
+
+def utc_text(value: datetime) -> str:
+    """Return a time as Paddle writes it: ISO 8601 in UTC, ending in ``Z``."""
+    return value.astimezone(UTC).isoformat().removesuffix("+00:00") + "Z"
+
+
+def _json_value(_: object, __: object, value: Any) -> Any:
+    if isinstance(value, datetime):
+        return utc_text(value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, tuple):  # a JSON array: a list, as `cells` and json expect
+        return list(value)
+    return value
+
+
+def model_json(item: attrs.AttrsInstance) -> dict[str, Any]:
+    """Return a response model as Paddle's JSON shape: its fields in order, nested models as
+    objects, tuples as lists, enums as their values, times in UTC (`utc_text`)."""
+    return attrs.asdict(item, value_serializer=_json_value)
 
 
 def cells(data: dict[str, Any]) -> dict[str, str]:
@@ -163,6 +193,28 @@ class ItemWriter(Generic[T]):
             self._out.write("\n]\n" if self.count else "[]\n")
         elif self._fmt == "table" and not self.count:
             self._out.write(f"(no {self._shape.plural})\n")
+
+
+def page_size(limit: int | None) -> int:
+    """Return the ``per_page`` to ask for: Paddle's largest page, or less for a small ``limit``."""
+    return min(limit, 200) if limit else 200
+
+
+async def write_pages(
+    writer: ItemWriter[T], paginator: AsyncPaginator[T], limit: int | None
+) -> None:
+    """Write a list's items a page at a time, at most ``limit`` of them (all when None), and
+    close the output. No page is fetched once ``limit`` items are written."""
+    shown = 0
+    async for page in paginator.pages():
+        items = list(page.items)
+        if limit is not None:
+            items = items[: limit - shown]
+        writer.write(items)
+        shown += len(items)
+        if limit is not None and shown >= limit:
+            break
+    writer.close()
 
 
 def show_one(

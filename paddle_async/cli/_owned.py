@@ -8,35 +8,20 @@ every line of command logic.
 from __future__ import annotations
 
 import argparse
-import enum
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .._types import UNSET
 from ._commands import Command, Context, Group, UsageError, csv_list, format_option, positive_int
-from ._output import ItemWriter, Shape, show_one
+from ._output import ItemWriter, Shape, model_json, page_size, show_one, write_pages
 from ._terminal import Column, printable
 
 if TYPE_CHECKING:
     from .. import Paddle
 
-__all__ = ["Field", "Owned", "model_json", "owned_group", "owned_shape"]
-
-
-def _json_value(_: object, __: object, value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat().removesuffix("+00:00") + "Z"
-    if isinstance(value, enum.Enum):
-        return value.value
-    return value
-
-
-def model_json(item: attrs.AttrsInstance) -> dict[str, Any]:
-    """Return a response model as Paddle's JSON shape: nested models as objects, times in UTC."""
-    return attrs.asdict(item, value_serializer=_json_value)
+__all__ = ["Field", "Owned", "owned_group", "owned_shape"]
 
 
 def owned_shape(model: type, table: tuple[Column, ...], plural: str) -> Shape[Any]:
@@ -84,14 +69,14 @@ class Field:
         return "--clear-" + self.name.replace("_", "-")
 
     def add(self, parser: argparse.ArgumentParser, *, required: bool) -> None:
-        """Add the option to a command's parser."""
+        """Add the option to a command's parser; its help says "(required)" where it is."""
         parser.add_argument(
             self.flag,
             dest=self.name,
             required=required,
             action="append" if self.many else "store",
             choices=self.choices,
-            help=self.help,
+            help=f"{self.help} (required)" if required else self.help,
         )
 
     def value(self, args: argparse.Namespace) -> Any:
@@ -117,6 +102,7 @@ class Owned:
         fields: The writable fields.
         shape: How its items are shown.
         search: What ``--search`` looks in, for ``--help``.
+        article: ``an address``: the singular with its indefinite article, for help.
     """
 
     name: str
@@ -128,6 +114,7 @@ class Owned:
     fields: tuple[Field, ...]
     shape: Shape[Any]
     search: str
+    article: str
 
 
 def _show(ctx: Context, args: argparse.Namespace, owned: Owned, item: Any) -> None:
@@ -151,19 +138,11 @@ def _list_command(owned: Owned) -> Command:
             status=csv_list(args.status),
             search=args.search,
             order_by=f"id[{args.order.upper()}]",
-            per_page=min(limit, 200) if limit else 200,
+            per_page=page_size(limit),
         )
         writer = ItemWriter(ctx.out, args.format, owned.shape, csv_raw=args.csv_raw, err=ctx.err)
-        shown = 0
-        async for page in owned.namespace(ctx.client).list(args.customer_id, request).pages():
-            items = list(page.items)
-            if limit is not None:
-                items = items[: limit - shown]
-            writer.write(items)
-            shown += len(items)
-            if limit is not None and shown >= limit:
-                break
-        writer.close()
+        items = owned.namespace(ctx.client).list(args.customer_id, request)
+        await write_pages(writer, items, limit)
         return 0
 
     return Command(
@@ -204,7 +183,7 @@ def _create_command(owned: Owned) -> Command:
 
     return Command(
         name="create",
-        help=f"create a {owned.singular} for a customer (not retried after an unknown outcome)",
+        help=f"create {owned.article} for a customer (not retried after an unknown outcome)",
         arguments=arguments,
         run=run,
         writes=lambda args: f"create {owned.singular} for customer {printable(args.customer_id)}",
@@ -264,7 +243,7 @@ def _update_command(owned: Owned) -> Command:
 
     return Command(
         name="update",
-        help=f"change the given fields of a {owned.singular}",
+        help=f"change the given fields of {owned.article}",
         arguments=arguments,
         run=run,
         writes=question,

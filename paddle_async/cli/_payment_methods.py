@@ -3,51 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import enum
-from datetime import UTC, datetime
-from typing import Any
-
-import attrs
 
 from ..payment_methods import ListPaymentMethods, PaymentMethod
 from ._commands import Command, Context, Group, csv_list, format_option, positive_int
-from ._output import ItemWriter, Shape, show_one
+from ._output import ItemWriter, Shape, model_json, page_size, show_one, write_pages
 from ._terminal import Column, printable
 
 __all__ = ["PAYMENT_METHODS", "PAYMENT_METHOD_SHAPE"]
 
 
-def _timestamp(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat().removesuffix("+00:00") + "Z"
-
-
-def _plain(_: Any, __: Any, value: Any) -> Any:
-    return value.value if isinstance(value, enum.Enum) else value
-
-
-def _part(value: Any) -> dict[str, Any] | None:
-    """A nested model as Paddle's JSON object (enums as their values), or None."""
-    return None if value is None else attrs.asdict(value, value_serializer=_plain)
-
-
-def payment_method_json(method: PaymentMethod) -> dict[str, Any]:
-    """Return a payment method as Paddle's JSON shape."""
-    return {
-        "id": method.id,
-        "customer_id": method.customer_id,
-        "address_id": method.address_id,
-        "type": str(method.type),
-        "card": _part(method.card),
-        "paypal": _part(method.paypal),
-        "underlying_details": _part(method.underlying_details),
-        "origin": str(method.origin),
-        "saved_at": _timestamp(method.saved_at),
-        "updated_at": _timestamp(method.updated_at),
-    }
-
-
 PAYMENT_METHOD_SHAPE: Shape[PaymentMethod] = Shape(
-    to_json=payment_method_json,
+    to_json=model_json,
     columns=(
         "id",
         "customer_id",
@@ -101,21 +67,12 @@ async def _list(ctx: Context, args: argparse.Namespace) -> int:
         address_id=csv_list(args.address_id),
         supports_checkout=args.supports_checkout,
         order_by=f"id[{args.order.upper()}]",
-        per_page=min(limit, 200) if limit else 200,
+        per_page=page_size(limit),
     )
     writer = ItemWriter(
         ctx.out, args.format, PAYMENT_METHOD_SHAPE, csv_raw=args.csv_raw, err=ctx.err
     )
-    shown = 0
-    async for page in ctx.client.payment_methods.list(args.customer_id, request).pages():
-        items = list(page.items)
-        if limit is not None:
-            items = items[: limit - shown]
-        writer.write(items)
-        shown += len(items)
-        if limit is not None and shown >= limit:
-            break
-    writer.close()
+    await write_pages(writer, ctx.client.payment_methods.list(args.customer_id, request), limit)
     return 0
 
 

@@ -7,13 +7,11 @@ customer's saved payment methods, or links that sign the customer in to Paddle's
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime
 from typing import Any
 
-from ..customer_portal_sessions import CreateCustomerPortalSession, CustomerPortalSession
-from ..customers import CustomerAuthToken
+from ..customer_portal_sessions import CreateCustomerPortalSession
 from ._commands import Command, Context, csv_list
-from ._output import OUTPUT_FORMATS, to_json
+from ._output import OUTPUT_FORMATS, model_json, to_json, utc_text
 from ._terminal import key_value_table
 
 __all__ = ["AUTH_TOKEN", "PORTAL_SESSION"]
@@ -23,12 +21,6 @@ _SECRET_WARNING = (
     "Don't paste it into tickets or chats, and don't log it."
 )
 _FORMATS = tuple(fmt for fmt in OUTPUT_FORMATS if fmt != "csv")
-
-
-def _timestamp(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    return value.astimezone(UTC).isoformat().removesuffix("+00:00") + "Z"
 
 
 def _format_option(p: argparse.ArgumentParser) -> None:
@@ -55,17 +47,9 @@ def _token_arguments(p: argparse.ArgumentParser) -> None:
     _format_option(p)
 
 
-def auth_token_json(token: CustomerAuthToken) -> dict[str, Any]:
-    """Return an auth token as Paddle's JSON shape (the secret in full)."""
-    return {
-        "customer_auth_token": token.customer_auth_token,
-        "expires_at": _timestamp(token.expires_at),
-    }
-
-
 async def _auth_token(ctx: Context, args: argparse.Namespace) -> int:
     token = await ctx.client.customers.generate_auth_token(args.customer_id)
-    data = auth_token_json(token)
+    data = model_json(token)  # the secret in full
     _write(ctx, args.format, data, [(key, value or "") for key, value in data.items()])
     return 0
 
@@ -95,26 +79,6 @@ def _session_arguments(p: argparse.ArgumentParser) -> None:
     _format_option(p)
 
 
-def portal_session_json(session: CustomerPortalSession) -> dict[str, Any]:
-    """Return a portal session as Paddle's JSON shape (the links in full)."""
-    return {
-        "id": session.id,
-        "customer_id": session.customer_id,
-        "urls": {
-            "general": {"overview": session.urls.general.overview},
-            "subscriptions": [
-                {
-                    "id": links.id,
-                    "cancel_subscription": links.cancel_subscription,
-                    "update_subscription_payment_method": links.update_subscription_payment_method,
-                }
-                for links in session.urls.subscriptions
-            ],
-        },
-        "created_at": _timestamp(session.created_at),
-    }
-
-
 async def _portal_session(ctx: Context, args: argparse.Namespace) -> int:
     ids = csv_list(args.subscription_id)
     request = None if ids is None else CreateCustomerPortalSession(subscription_ids=ids)
@@ -122,13 +86,13 @@ async def _portal_session(ctx: Context, args: argparse.Namespace) -> int:
     rows = [
         ("id", session.id),
         ("customer_id", session.customer_id or ""),
-        ("created_at", _timestamp(session.created_at) or ""),
+        ("created_at", utc_text(session.created_at)),
         ("overview", session.urls.general.overview),
     ]
     for links in session.urls.subscriptions:
         rows.append((f"{links.id} cancel", links.cancel_subscription))
         rows.append((f"{links.id} payment method", links.update_subscription_payment_method))
-    _write(ctx, args.format, portal_session_json(session), rows)
+    _write(ctx, args.format, model_json(session), rows)  # the links in full
     return 0
 
 

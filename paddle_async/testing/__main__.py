@@ -12,11 +12,12 @@ from ._fake import FakePaddle
 
 async def _serve(host: str, port: int, seed: int) -> None:
     async with FakePaddle(host=host, port=port) as fake:
-        fake.seed(seed)
+        fake.seed(seed, customer_area=True)
         # Only the fake test key is printed: it is public and accepted by nothing real.
         print(f"FakePaddle listening on {fake.base_url}", flush=True)
         print(f"API key: {fake.api_key}", flush=True)
-        print(f"Seeded {seed} customers. Press Ctrl-C to stop.", flush=True)
+        area = ", with addresses, businesses and saved payment methods" if seed else ""
+        print(f"Seeded {seed} customers{area}. Press Ctrl-C to stop.", flush=True)
         stop = asyncio.Event()
         # SIGTERM (what process managers send) stops as cleanly as Ctrl-C does.
         with contextlib.suppress(NotImplementedError):
@@ -36,7 +37,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8080, help="port to listen on (0: any free)")
-    parser.add_argument("--seed", type=int, default=0, help="customers to create at start")
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        help="customers to create at start, with addresses, businesses and payment methods",
+    )
     args = parser.parse_args(argv)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(args.host, args.port, args.seed))

@@ -6,6 +6,7 @@ Every dict returned is a copy in the shape the API sends: changing it changes no
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import string
 from collections.abc import Mapping, Sequence
@@ -20,6 +21,15 @@ __all__ = ["StoreMethods"]
 _PAYPAL_REFERENCE: Final = string.ascii_uppercase + string.digits
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND: Final = timedelta(microseconds=1)
+# seed(customer_area=True): (country, region, city, postal code) and card schemes, in turn.
+_SEED_PLACES: Final = (
+    ("US", "NY", "New York", "10021"),
+    ("GB", None, "London", "EC1A 1BB"),
+    ("DE", None, "Berlin", "10115"),
+    ("FR", None, "Paris", "75002"),
+    ("AU", "NSW", "Sydney", "2000"),
+)
+_SEED_CARDS: Final = ("visa", "mastercard", "american_express")
 
 
 def _copies(entities: Sequence[Entity]) -> list[dict[str, Any]]:
@@ -80,7 +90,12 @@ class StoreMethods:
         return customer.wire(deep=True)
 
     def seed(
-        self, n: int, *, email_template: str = "customer{i}@example.com", archived_every: int = 0
+        self,
+        n: int,
+        *,
+        email_template: str = "customer{i}@example.com",
+        archived_every: int = 0,
+        customer_area: bool = False,
     ) -> list[str]:
         """Store `n` customers quickly, named "Customer {i}".
 
@@ -90,6 +105,13 @@ class StoreMethods:
                 (so the first seeded customer of an empty fake is `customer0@example.com`).
             archived_every: Archive every k-th customer of this call (the k-th, 2k-th, ...);
                 0 archives none.
+            customer_area: Also give the customers addresses, businesses and saved payment
+                methods, decided by `i` alone: customer `i` has an active address, and an
+                archived one too when `i % 4 == 1`; a business with a billing contact when
+                `i % 3 == 0`; a card saved during a purchase (offered at checkout) when
+                `i % 2 == 0`; a PayPal account saved for a subscription (not offered at
+                checkout) when `i % 5 == 1`. Each run stores the same details for the same `i`
+                but for ids, times and the cards' expiry years (one to four years ahead).
 
         Returns:
             The new IDs, oldest first.
@@ -99,11 +121,65 @@ class StoreMethods:
         """
         start = len(self._store)
         numbers = range(start, start + n)
-        return self._store.seed_customers(
+        ids = self._store.seed_customers(
             (email_template.format(i=i) for i in numbers),
             (f"Customer {i}" for i in numbers),
             lambda j: archived_every > 0 and (j + 1) % archived_every == 0,
         )
+        if customer_area:
+            year = datetime.now(UTC).year
+            for i, customer_id in zip(numbers, ids, strict=True):
+                self._seed_customer_area(customer_id, i, email_template.format(i=i), year)
+        return ids
+
+    def _seed_customer_area(self, customer_id: str, i: int, email: str, year: int) -> None:
+        """Give seeded customer number `i` the entities `seed(customer_area=True)` describes."""
+        country, region, city, postal_code = _SEED_PLACES[i % len(_SEED_PLACES)]
+        address_id = self.add_address(
+            customer_id,
+            country_code=country,
+            description="Head Office",
+            first_line=f"{100 + i} Market Street",
+            city=city,
+            postal_code=postal_code,
+            region=region,
+        )["id"]
+        if i % 4 == 1:
+            self.add_address(
+                customer_id,
+                country_code=country,
+                description="Old office",
+                first_line=f"{i + 1} Station Road",
+                city=city,
+                postal_code=postal_code,
+                region=region,
+                status="archived",
+            )
+        if i % 3 == 0:
+            self.add_business(
+                customer_id,
+                name=f"Business {i} Ltd",
+                company_number=f"{i:08d}",
+                contacts=[{"name": f"Customer {i}", "email": f"billing{i}@example.com"}],
+            )
+        if i % 2 == 0:
+            card = {
+                "type": _SEED_CARDS[i // 2 % len(_SEED_CARDS)],
+                "last4": f"{i * 7919 % 10_000:04d}",
+                "expiry_month": i % 12 + 1,
+                "expiry_year": year + 1 + i % 4,
+                "cardholder_name": f"Customer {i}",
+            }
+            self.add_payment_method(customer_id, address_id=address_id, card=card)
+        if i % 5 == 1:
+            reference = "B-" + hashlib.sha256(email.encode()).hexdigest()[:17].upper()
+            self.add_payment_method(
+                customer_id,
+                type="paypal",
+                address_id=address_id,
+                origin="subscription",
+                paypal={"email": email, "reference": reference},
+            )
 
     def customer(self, customer_id: str) -> dict[str, Any] | None:
         """Return a customer as Paddle sends it, or None if there is none with this ID."""
