@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import enum
 import linecache
+import operator
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
@@ -342,12 +343,14 @@ class Generator:
         head += ["    if not isinstance(value, dict):"]
         head += ["        raise _not_object(value)"]
         required = [(n, f) for n, f in enumerate(fields) if f.default is attrs.NOTHING]
+        # Each key one at a time, with its default when missing (see the loop below).
+        lookup: list[str] = []
         if required:
-            head += ["    try:"]
-            head += [f"        v{n} = value[{f.name!r}]" for n, f in required]
-            head += ["    except KeyError as exc:", "        raise _missing(exc.args[0]) from None"]
+            lookup += ["try:"]
+            lookup += [f"    v{n} = value[{f.name!r}]" for n, f in required]
+            lookup += ["except KeyError as exc:", "    raise _missing(exc.args[0]) from None"]
         if len(required) < len(fields):
-            head += ["    get = value.get"]
+            lookup += ["get = value.get"]
         body: list[str] = []
         for n, field in enumerate(fields):
             tp, optional = _split_optional(field.type)
@@ -368,7 +371,7 @@ class Generator:
                 (default is None and optional) or _passes_as_is(kind, default)
             ):
                 namespace[f"_default{n}"] = default
-                head += [f"    {v} = get({field.name!r}, _default{n})"]
+                lookup += [f"{v} = get({field.name!r}, _default{n})"]
             else:
                 # A default the check would not take as it is (a model, a factory's value): used
                 # only when the key is missing.
@@ -378,7 +381,7 @@ class Generator:
                 else:
                     namespace[f"_default{n}"] = default
                     value = f"_default{n}"
-                head += [f"    {v} = get({field.name!r}, _MISSING)"]
+                lookup += [f"{v} = get({field.name!r}, _MISSING)"]
                 absent = (
                     f"{v} is _MISSING or {v} is None" if null_is_default else f"{v} is _MISSING"
                 )
@@ -386,6 +389,18 @@ class Generator:
                     "    " + line for line in lines
                 ]
             body += ["    " + line for line in lines]
+        if len(fields) > 1:
+            # Paddle sends every key, null or not: one C call fetches them all from a plain
+            # dict. A missing key (or a dict subclass, which may answer differently) takes the
+            # key-by-key lookup, with its defaults and errors.
+            namespace["_dict"], namespace["_EMPTY"] = dict, {}
+            namespace["_all"] = operator.itemgetter(*(field.name for field in fields))
+            targets = ", ".join(f"v{n}" for n in range(len(fields)))
+            head += ["    try:"]
+            head += [f"        {targets} = _all(value if type(value) is _dict else _EMPTY)"]
+            head += ["    except KeyError:", *("        " + line for line in lookup)]
+        else:
+            head += ["    " + line for line in lookup]
         if setters is not None:
             # Filling the slots skips the keyword __init__: about a third of a small model's cost.
             tail = ["    obj = _new(_cls)"]

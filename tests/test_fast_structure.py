@@ -226,3 +226,30 @@ def test_a_model_without_slots_and_with_a_factory_default() -> None:
     first, second = structure({"name": "a"}), structure({"name": "b"})
     assert ([], False) == (first.items, first.items is second.items)
     assert [Checked(amount=3)] == structure({"name": "c", "items": [{"amount": 3}]}).items
+
+
+class _Answers(dict[str, Any]):
+    """A dict subclass that makes up a value for any missing key."""
+
+    def __missing__(self, key: str) -> Any:
+        return f"made up {key}"
+
+
+def test_every_key_at_once_or_one_at_a_time_gives_the_same_model() -> None:
+    """A full object, one missing optional keys and a dict subclass all follow the same rules."""
+    customer = _customers()[0]
+    structure = structurer(Customer)
+    full = structure(customer)
+    assert full == structure(dict(_Answers(customer)))
+    sparse = {k: v for k, v in customer.items() if k in ("id", "email", "created_at", "updated_at")}
+    built = structure(sparse)
+    assert (None, CustomerStatus.ACTIVE, "en", False) == (
+        built.name,
+        built.status,
+        built.locale,
+        built.marketing_consent,
+    )
+    # A subclass's __missing__ answers a subscript but not .get: optional keys take defaults.
+    assert built == structure(_Answers(sparse))
+    with pytest.raises(StructureError, match="Customer is missing 'email'"):
+        structure({k: v for k, v in sparse.items() if k != "email"})
