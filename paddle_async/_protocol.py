@@ -68,7 +68,8 @@ class Kind(enum.Enum):
     """POST with nothing unique to reconcile a duplicate by (an address, a business).
 
     Retried only where Paddle provably did not process it (the connection never opened, 429,
-    500, 503, 521-523); never after a timeout, a dropped connection, 502, 504, 520 or 524."""
+    500 and 503 with Paddle's code, 521-523); never after a timeout, a dropped connection, 502,
+    504, 520, 524, or a 500 or 503 that is not Paddle's."""
     DELETE = "delete"
     """DELETE: repeating it gives the same state, but a repeat after an attempt that may have
     reached Paddle can meet 404 (the first attempt deleted it); such a 404 says so

@@ -14,7 +14,7 @@ import operator
 import re
 import string
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar, cast
+from typing import Any, Final, TypeVar, cast
 
 import attrs
 
@@ -99,6 +99,8 @@ class Path:
 
 
 _MISSING: Any = object()
+# The ``Model.field`` (or ``Model.field[3].inner``) a `StructureError` message starts with.
+_FIELD_PATH: Final = re.compile(r"([A-Za-z_][\w.\[\]]*): ")
 
 
 def takes(request_class: type) -> Callable[[F], F]:
@@ -201,16 +203,29 @@ async def send_secret(
     """`send_one` for a response that is a secret (an auth token, authenticated links).
 
     An `InvalidResponseError` (a truncated or misshapen body) keeps no ``body_excerpt``: the
-    excerpt would hold the secret. Its message never quotes the body either way.
+    excerpt would hold the secret. Its message never quotes the body either way: for a
+    misshapen ``data`` it names the field only, not the value found there.
 
     Raises:
         InvalidResponseError: ``data`` is not a ``model``, with an empty ``body_excerpt``.
     """
     try:
-        return await send_one(sender, request, model, timeout=timeout)
+        envelope = await sender.send(request, timeout=timeout)
+        try:
+            return structurer(model)(envelope.data)
+        except StructureError as exc:
+            place = _field_of(exc, model)
+        # Raised outside the handler, so that the error has no __context__ quoting the value.
+        raise envelope.invalid(f"unexpected response shape at {place} (the value is not shown)")
     except InvalidResponseError as error:
         error.body_excerpt = ""
         raise
+
+
+def _field_of(error: StructureError, model: type) -> str:
+    """Return the ``Model.field`` a structure error is about, without the value it quotes."""
+    where = _FIELD_PATH.match(str(error))
+    return where[1] if where else model.__name__
 
 
 async def send_list(

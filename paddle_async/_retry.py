@@ -25,6 +25,8 @@ timeout, dropped after sending      retry   retry   retry, outcome        raise 
 400, 401, 403, 404, 409, other 4xx  raise   raise   raise                 raise
 ==================================  ======  ======  ====================  ====================
 
+A 500 or 503 counts as "not processed" only with Paddle's code (``internal_error``,
+``service_unavailable``); without it (a proxy's HTML page) it is a 502's row.
 "Retry" waits the backoff schedule; "the cap" is `RetryPolicy.max_retry_after`, Paddle's 60 s
 lockout by default. Every 429 also pauses the shared rate limiter, never for more than the cap.
 "Outcome unknown" marks the create: a later 409 ``customer_already_exists`` may be our own
@@ -48,7 +50,7 @@ import math
 import random
 import time
 from collections.abc import Awaitable, Callable, Iterator
-from typing import TypeVar
+from typing import Final, TypeVar
 
 import attrs
 import backoff
@@ -70,6 +72,9 @@ logger = logging.getLogger("paddle_async")
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504, 520, 521, 522, 523, 524})
 # Statuses where Paddle (or Cloudflare in front of it) tells us the request was not processed.
 NOT_PROCESSED_STATUSES = frozenset({429, 500, 503, 521, 522, 523})
+# A 500 or 503 says so only with Paddle's own code: the same status from a proxy in between
+# (an HTML page, no code) says nothing about whether the request reached Paddle.
+_PADDLE_NOT_PROCESSED: Final = {500: "internal_error", 503: "service_unavailable"}
 
 
 def _seconds(_: object, attribute: attrs.Attribute[float], value: float) -> None:
@@ -166,7 +171,9 @@ def _decide(exc: errors.PaddleError, kind: Kind, cap: float) -> _Decision:
         return _Decision(True, exc.sent and kind in _OUTCOME_MATTERS, None)
     if not (isinstance(exc, errors.APIError) and exc.status in RETRYABLE_STATUSES):
         return _GIVE_UP
-    processed_maybe = exc.status not in NOT_PROCESSED_STATUSES
+    processed_maybe = exc.status not in NOT_PROCESSED_STATUSES or (
+        exc.status in _PADDLE_NOT_PROCESSED and exc.code != _PADDLE_NOT_PROCESSED[exc.status]
+    )
     if once and processed_maybe:
         return _GIVE_UP
     unknown = kind in _OUTCOME_MATTERS and processed_maybe

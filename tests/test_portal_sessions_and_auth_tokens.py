@@ -420,8 +420,12 @@ def truncated(document: str) -> bytes:
             f'{{"data": {{"customer_auth_token": "{TOKEN}", "expires_at": 7}}}}'.encode(),
             TOKEN_SECRET,
         ),
+        (
+            f'{{"data": {{"customer_auth_token": "{TOKEN}", "expires_at": "{TOKEN}"}}}}'.encode(),
+            TOKEN_SECRET,
+        ),
     ],
-    ids=["truncated", "misshapen"],
+    ids=["truncated", "misshapen", "secret-where-a-timestamp-goes"],
 )
 async def test_an_unusable_token_response_keeps_no_excerpt(
     paddle: Paddle,
@@ -439,20 +443,24 @@ async def test_an_unusable_token_response_keeps_no_excerpt(
     assert ("", 200) == (caught.value.body_excerpt, caught.value.status)
     assert [] == paths_to_secret(caught.value, secret)
     assert secret not in caplog.text
+    assert "pca_" not in str(caught.value)
 
 
 async def test_an_unusable_session_response_keeps_no_excerpt(
     paddle: Paddle, fake: FakePaddle, customer_id: str
 ) -> None:
     """A session whose links arrive but whose shape is wrong raises without the links."""
-    body = session_json(SUB_1, created_at=7)
-    fake.faults.fail_next(
-        1, 201, body=json.dumps({"data": body}).encode(), content_type="application/json"
-    )
-    with pytest.raises(InvalidResponseError) as caught:
-        await paddle.customer_portal_sessions.create(customer_id)
-    assert "" == caught.value.body_excerpt
-    assert [] == paths_to_secret(caught.value, LINK_SECRET)
+    for created_at in (7, PORTAL + "?token=" + LINK_SECRET):
+        body = session_json(SUB_1, created_at=created_at)
+        fake.faults.fail_next(
+            1, 201, body=json.dumps({"data": body}).encode(), content_type="application/json"
+        )
+        with pytest.raises(InvalidResponseError) as caught:
+            await paddle.customer_portal_sessions.create(customer_id)
+        assert "" == caught.value.body_excerpt
+        assert [] == paths_to_secret(caught.value, LINK_SECRET)
+        assert "customer-portal" not in str(caught.value)
+        assert "CustomerPortalSession.created_at" in str(caught.value)
 
 
 async def test_other_operations_keep_their_excerpt(

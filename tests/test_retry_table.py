@@ -19,9 +19,12 @@ from paddle_async.errors import (
     error_class_for,
 )
 
+# Paddle's own code for the 5xx statuses its docs call "not processed".
+PADDLE_CODES = {500: "internal_error", 503: "service_unavailable"}
 
-def api_error(status: int) -> APIError:
-    return error_class_for(status, None)(status=status, retry_after=0.0)
+
+def api_error(status: int, code: str | None = None) -> APIError:
+    return error_class_for(status, code)(status=status, code=code, retry_after=0.0)
 
 
 def connect_error() -> PaddleError:
@@ -42,11 +45,15 @@ def dropped() -> PaddleError:
 
 Make = Callable[[], PaddleError]
 NEVER_REACHED: list[Make] = [connect_error, connect_timeout]
-NOT_PROCESSED: list[Make] = [lambda s=s: api_error(s) for s in (429, 500, 503, 521, 522, 523)]
+NOT_PROCESSED: list[Make] = [
+    lambda s=s: api_error(s, PADDLE_CODES.get(s)) for s in (429, 500, 503, 521, 522, 523)
+]
 UNKNOWN: list[Make] = [
     total_timeout,
     dropped,
     *(lambda s=s: api_error(s) for s in (502, 504, 520, 524)),
+    # A 500 or 503 without Paddle's code: a proxy's page, which says nothing about Paddle.
+    *(lambda s=s: api_error(s) for s in (500, 503)),
 ]
 FINAL: list[Make] = [lambda s=s: api_error(s) for s in (400, 401, 403, 404, 409, 422)]
 
