@@ -29,13 +29,13 @@ from .errors import InvalidResponseError
 __all__ = [
     "Path",
     "body",
-    "takes",
     "paginate",
     "query",
     "send_list",
     "send_none",
     "send_one",
     "send_secret",
+    "takes",
 ]
 
 T = TypeVar("T")

@@ -4,8 +4,8 @@ The decision table (by request kind, see `Kind`):
 
 ==================================  ======  ======  ====================  ====================
 outcome                             GET     PATCH   POST /customers,      POST .../addresses,
-                                    READ    UPDATE  DELETE                .../businesses
-                                                    CREATE, DELETE        CREATE_ONCE
+                                                    DELETE                .../businesses
+(request kind)                      READ    UPDATE  CREATE, DELETE        CREATE_ONCE
 ==================================  ======  ======  ====================  ====================
 connect error, connect timeout      retry   retry   retry (never reached  retry
                                                     Paddle)
@@ -14,19 +14,19 @@ connect error, connect timeout      retry   retry   retry (never reached  retry
 429 without one                     wait    wait    wait the cap          wait the cap
                                     cap     cap
 429 asking for more than the cap    raise   raise   raise                 raise
-500, 503                            retry   retry   retry ("not           retry
+500, 503 with Paddle's code         retry   retry   retry ("not           retry
                                                     processed")
 521, 522, 523                       retry   retry   retry (Cloudflare     retry
                                                     never reached Paddle)
-502, 504, 520, 524                  retry   retry   retry, outcome        raise (may have
+502, 504, 520, 524, other 500/503   retry   retry   retry, outcome        raise (may have
                                                     unknown               been created)
 timeout, dropped after sending      retry   retry   retry, outcome        raise (may have
                                                     unknown               been created)
 400, 401, 403, 404, 409, other 4xx  raise   raise   raise                 raise
 ==================================  ======  ======  ====================  ====================
 
-A 500 or 503 counts as "not processed" only with Paddle's code (``internal_error``,
-``service_unavailable``); without it (a proxy's HTML page) it is a 502's row.
+Paddle's codes for a 500 and a 503 are ``internal_error`` and ``service_unavailable``; a 500
+or 503 without one (a proxy's HTML page) says nothing about whether the request reached Paddle.
 "Retry" waits the backoff schedule; "the cap" is `RetryPolicy.max_retry_after`, Paddle's 60 s
 lockout by default. Every 429 also pauses the shared rate limiter, never for more than the cap.
 "Outcome unknown" marks the create: a later 409 ``customer_already_exists`` may be our own
